@@ -1,0 +1,65 @@
+# kerasdoctor payload prelude: runs inside the TARGET interpreter, before any payload body.
+#
+# Stdlib only, and written so that every Python from 2.7 up can at least parse it: the
+# inspection payload must be able to say "this Python is too old" instead of dying on a
+# SyntaxError. No f-strings, no annotations, no walrus.
+#
+# It takes the private result descriptor from argv, reads the job (with the nonce) from
+# stdin, then makes the process look like a plain `python -c "<line>"`: argv is ['-c'] and
+# stdin is /dev/null, so imported code sees what the user's code would see.
+import json
+import os
+import sys
+
+
+def _kd_channel():
+    fd = int(sys.argv[1])
+    try:
+        os.set_inheritable(fd, False)  # children of imported code must not hold our pipe
+    except AttributeError:
+        pass
+    raw = sys.stdin.read()
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    del sys.argv[1:]
+    job = json.loads(raw)
+    prefix = ("KDMSG " + job.pop("nonce") + " ").encode("ascii")
+
+    def send(message):
+        data = prefix + json.dumps(message).encode("ascii") + b"\n"
+        while data:
+            data = data[os.write(fd, data):]
+
+    return job, send
+
+
+def _kd_valid(dotted):
+    import keyword
+
+    if not isinstance(dotted, str) or not dotted:
+        return False
+    for part in dotted.split("."):
+        if not (part.isidentifier() and not keyword.iskeyword(part)):
+            return False
+    return True
+
+
+def _kd_error(exc):
+    """An exception as data: type, message and the innermost frame that is not importlib."""
+    cls = type(exc)
+    mod = getattr(cls, "__module__", "") or ""
+    qual = getattr(cls, "__qualname__", cls.__name__)
+    name = qual if mod in ("builtins", "exceptions", "") else mod + "." + qual
+    try:
+        message = str(exc)
+    except BaseException:  # a hostile __str__ must not lose the verdict
+        message = "<unprintable %s>" % cls.__name__
+    where = None
+    tb = getattr(exc, "__traceback__", None)
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if not filename.startswith("<"):
+            where = "%s:%d" % (filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return {"type": name, "message": message[:4000], "where": where}

@@ -1,0 +1,109 @@
+"""The Python API: :func:`diagnose` runs the whole pipeline and returns a :class:`Report`.
+
+target -> catalogue -> probe -> diagnose. The CLI is a thin layer over this function; tests
+and other tools can call it directly.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from kerasdoctor import __version__, catalogue
+from kerasdoctor.catalogue.discover import discover
+from kerasdoctor.diagnose import rank, rules
+from kerasdoctor.errors import UsageError
+from kerasdoctor.models import Candidate, Report, Target
+from kerasdoctor.probe import ProbeSettings, probe_all
+from kerasdoctor.probe.runner import ProgressCallback
+from kerasdoctor.target import choose_interpreter, inspect_target
+
+DEFAULT_SYMBOLS: tuple[str, ...] = ("BatchNormalization",)
+DEFAULT_SETTINGS = ProbeSettings()
+
+
+def plan(
+    symbols: Sequence[str], target: Target
+) -> tuple[list[catalogue.CandidateSet], list[Candidate]]:
+    """Candidates for every requested symbol (raise UsageError for an unknown one)."""
+    cat = catalogue.load()
+    requests = [catalogue.parse_symbol(s) for s in symbols]
+    found = discover(target, [r.name for r in requests])
+    sets: list[catalogue.CandidateSet] = []
+    for request in requests:
+        entry = cat.get(request.name)
+        discovered = found.get(request.name, ())
+        if entry is None and not discovered and request.module is None:
+            raise UsageError(catalogue.unknown_symbol_message(request, cat))
+        sets.append(catalogue.build_candidates(request, entry, discovered))
+    flat = [c for s in sets for c in s.candidates]
+    return sets, flat
+
+
+def use_spec(entry: catalogue.SymbolEntry | None) -> dict[str, Any]:
+    """The use check to run for a symbol (``explicit`` when the catalogue says how)."""
+    if entry is None or not entry.use:
+        return {}
+    return {**dict(entry.use), "explicit": True}
+
+
+def diagnose(
+    symbols: Sequence[str] = DEFAULT_SYMBOLS,
+    *,
+    python: str | None = None,
+    cwd: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    settings: ProbeSettings = DEFAULT_SETTINGS,
+    prefer: str | None = None,
+    command: str = "check",
+    on_result: ProgressCallback | None = None,
+) -> Report:
+    """Diagnose ``symbols`` in the target interpreter and return the full report.
+
+    Raises :class:`~kerasdoctor.errors.UsageError` / :class:`~kerasdoctor.errors.TargetError`
+    for bad input; never changes the environment.
+    """
+    started = time.monotonic()
+    if not symbols:
+        symbols = DEFAULT_SYMBOLS
+    if prefer is not None and prefer not in rank.PREFER_CHOICES.values():
+        raise UsageError(f"--prefer: unknown root {prefer!r}")
+    if settings.timeout <= 0:
+        raise UsageError(
+            f"--timeout must be a positive number of seconds, not {settings.timeout:g}"
+        )
+    environ = dict(os.environ if environ is None else environ)
+    cwd = str(Path.cwd()) if cwd is None else cwd
+    requests = [catalogue.parse_symbol(s) for s in symbols]  # validate before any process runs
+    interpreter = choose_interpreter(python, environ)
+    extra_tops = {r.module.split(".")[0] for r in requests if r.module}
+    target = inspect_target(interpreter, cwd=cwd, environ=environ, extra_modules=extra_tops)
+    sets, candidates = plan([r.text for r in requests], target)
+    specs = {s.request.name: use_spec(s.entry) for s in sets}
+    outcomes = probe_all(
+        target,
+        candidates,
+        use_specs=specs,
+        environ=environ,
+        settings=settings,
+        on_result=on_result,
+    )
+    names = tuple(s.request.name for s in sets)
+    reference, suggestions = rank.suggest(target, names, outcomes, prefer)
+    findings = rules.run_rules(rules.Facts(target, names, outcomes, suggestions))
+    return Report(
+        kerasdoctor_version=__version__,
+        command=command,
+        target=target,
+        symbols=names,
+        probes=outcomes,
+        suggestions=suggestions,
+        findings=findings,
+        implementation=reference.label,
+        prefer=prefer,
+        seconds=time.monotonic() - started,
+        options={"timeout": settings.timeout, "use_check": settings.use_check},
+    )

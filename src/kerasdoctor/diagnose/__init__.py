@@ -1,0 +1,1 @@
+"""The diagnose stage: pure functions from (target, probe outcomes) to a report."""

@@ -1,0 +1,198 @@
+"""The choice: which working line to recommend for each symbol.
+
+Documented in docs/choosing.md. In short:
+
+1. Only lines that worked in a fresh interpreter of the target and whose use check did not
+   fail are eligible (a placeholder that imports but raises when used is never chosen).
+2. One implementation serves every symbol, so that the objects fit together: the class that
+   ``tensorflow.keras`` gives when TensorFlow is installed and ``tensorflow.keras`` works
+   (tf_keras under ``TF_USE_LEGACY_KERAS=1``, Keras 3 with TF >= 2.16, Keras 2 with TF
+   2.6-2.15); otherwise Keras 3's ``keras``, then ``tf_keras``, then ``keras_core``.
+   ``--prefer ROOT`` puts that root first.
+3. Among the lines that give exactly that object: usable before unchecked, public before
+   private, the reference root's own line first, then catalogue order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from kerasdoctor.models import (
+    Origin,
+    ProbeOutcome,
+    Resolved,
+    Suggestion,
+    Target,
+)
+
+PREFER_CHOICES: dict[str, str] = {
+    "tensorflow": "tensorflow.keras",
+    "keras": "keras",
+    "tf_keras": "tf_keras",
+    "keras_core": "keras_core",
+}
+
+_ORIGIN_ORDER = {Origin.USER: 0, Origin.PUBLIC: 1, Origin.LEGACY: 2, Origin.DISCOVERED: 3}
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The implementation suggestions come from, and how it was picked."""
+
+    root: str | None  # the public root whose lines define it
+    top_level: str | None  # the package the classes live in: keras, tf_keras, ...
+    distribution: str | None
+    why: str
+
+    @property
+    def label(self) -> str | None:
+        if self.top_level is None:
+            return None
+        where = self.distribution or self.top_level
+        return f"{where} (via {self.root})" if self.root and self.root != self.top_level else where
+
+
+def root_order(target: Target, prefer: str | None) -> tuple[str, ...]:
+    """Roots in the order that decides the implementation."""
+    if any("tensorflow" in d.top_level for d in target.distributions):
+        order = ["tensorflow.keras", "keras", "tf_keras", "keras_core"]
+    else:
+        order = ["keras", "tf_keras", "keras_core", "tensorflow.keras"]
+    if prefer is not None:
+        order.remove(prefer)
+        order.insert(0, prefer)
+    return tuple(order)
+
+
+def _eligible(outcome: ProbeOutcome) -> bool:
+    return outcome.works and outcome.usable is not False and outcome.resolved is not None
+
+
+def choose_reference(
+    target: Target, outcomes: Sequence[ProbeOutcome], prefer: str | None
+) -> Reference:
+    """The first root (in :func:`root_order`) with a working public line for some symbol."""
+    for root in root_order(target, prefer):
+        for outcome in outcomes:
+            if outcome.candidate.root == root and _eligible(outcome):
+                assert outcome.resolved is not None
+                order = ", ".join(root_order(target, None))
+                why = (
+                    f"--prefer {root}"
+                    if prefer == root
+                    else f"{root} is the first of {order} that works here"
+                )
+                return Reference(root, outcome.resolved.top_level, outcome.distribution, why)
+        if prefer == root:
+            return Reference(root, None, None, f"--prefer {root}, and no public {root} line works")
+    return Reference(None, None, None, "no public Keras line works here")
+
+
+def suggest(
+    target: Target,
+    symbols: Sequence[str],
+    outcomes: Sequence[ProbeOutcome],
+    prefer: str | None = None,
+) -> tuple[Reference, tuple[Suggestion, ...]]:
+    """One :class:`Suggestion` per symbol (in order), and the reference implementation."""
+    reference = choose_reference(target, outcomes, prefer)
+    suggestions = tuple(_suggest_one(symbol, outcomes, reference, prefer) for symbol in symbols)
+    return reference, suggestions
+
+
+def _suggest_one(
+    symbol: str, outcomes: Sequence[ProbeOutcome], reference: Reference, prefer: str | None
+) -> Suggestion:
+    mine = [o for o in outcomes if o.candidate.symbol == symbol]
+    working = [o for o in mine if o.works]
+    eligible = [o for o in working if _eligible(o)]
+    if not working:
+        return Suggestion(symbol, None, "no candidate line works in this environment")
+    if not eligible:
+        return Suggestion(
+            symbol,
+            None,
+            "every line that imports fails its use check (a placeholder or a broken install)",
+        )
+    order = {id(o): i for i, o in enumerate(mine)}
+    identity = _reference_identity(eligible, reference)
+    if reference.top_level is not None:
+        pool = [
+            o
+            for o in eligible
+            if o.resolved is not None
+            and o.resolved.top_level == reference.top_level
+            and (identity is None or o.resolved.identity == identity)
+        ]
+    else:
+        pool = []
+    note = ""
+    if not pool:
+        if prefer is not None:
+            return Suggestion(
+                symbol,
+                None,
+                f"no working line gives the {reference.root} implementation (--prefer)",
+            )
+        pool = eligible
+        if reference.top_level is not None:
+            note = (
+                f"; no line gives it from {reference.top_level}, the implementation the other "
+                "symbols come from: do not mix its objects with that one's"
+            )
+
+    def rank(o: ProbeOutcome) -> tuple[int, int, int, int, int]:
+        return (
+            0 if o.usable is True else 1,
+            0 if o.candidate.is_public else 1,
+            0 if o.candidate.root == reference.root and reference.root is not None else 1,
+            _ORIGIN_ORDER[o.candidate.origin],
+            order[id(o)],
+        )
+
+    best = min(pool, key=rank)
+    assert best.resolved is not None
+    alternatives = tuple(
+        o.candidate.import_line
+        for o in sorted(pool, key=rank)
+        if o is not best
+        and o.candidate.is_public
+        and o.resolved is not None
+        and o.resolved.identity == best.resolved.identity
+    )
+    return Suggestion(
+        symbol=symbol,
+        candidate=best.candidate,
+        reason=_reason(best, reference) + note,
+        resolved=best.resolved,
+        usable=best.usable,
+        alternatives=alternatives,
+    )
+
+
+def _reference_identity(eligible: Sequence[ProbeOutcome], reference: Reference) -> str | None:
+    """What the reference root's own public line gives for this symbol, if it works."""
+    for o in eligible:
+        if (
+            o.candidate.root == reference.root
+            and o.resolved is not None
+            and o.resolved.top_level == reference.top_level
+        ):
+            return o.resolved.identity
+    return None
+
+
+def _reason(best: ProbeOutcome, reference: Reference) -> str:
+    resolved: Resolved = best.resolved  # type: ignore[assignment]
+    parts = ["public API" if best.candidate.is_public else "no public line works; private path"]
+    source = best.distribution or "a file outside any installed distribution"
+    parts.append(f"gives {resolved.identity} from {source}")
+    if reference.root is not None and reference.top_level == resolved.top_level:
+        parts.append(f"the implementation {reference.root} gives here")
+    if best.use is not None:
+        if best.use.usable is True:
+            parts.append(f"usable ({best.use.how})")
+        else:
+            parts.append(f"use check not conclusive ({best.use.how})")
+    return "; ".join(parts)

@@ -1,0 +1,298 @@
+"""The frozen data model shared by every stage of the pipeline.
+
+target -> catalogue -> probe -> diagnose -> render: each stage takes and returns these
+objects. Everything that leaves the process as JSON is built from them by
+:mod:`kerasdoctor.render.json_`, so this module is the single description of what a report
+contains.
+"""
+
+from __future__ import annotations
+
+import enum
+import keyword
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+#: The roots under which Keras has had a public API, in the order a tie is broken.
+ROOTS: tuple[str, ...] = ("tensorflow.keras", "keras", "tf_keras", "keras_core")
+
+
+def is_dotted_name(text: str) -> bool:
+    """True when ``text`` is a dotted path of identifiers that are not keywords.
+
+    Every module path and symbol name that reaches a probe goes through this check: it is
+    what makes it impossible for input to become code.
+    """
+    if not text:
+        return False
+    return all(part.isidentifier() and not keyword.iskeyword(part) for part in text.split("."))
+
+
+class Status(str, enum.Enum):
+    """What happened when a candidate line ran in a fresh interpreter."""
+
+    OK = "ok"
+    IMPORT_ERROR = "import-error"
+    ERROR = "error"
+    TIMEOUT = "timeout"
+    CRASHED = "crashed"
+
+
+class Severity(str, enum.Enum):
+    """How bad a finding is; ``--strict`` promotes warnings to failures."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class Origin(str, enum.Enum):
+    """Why a candidate line is on the list."""
+
+    PUBLIC = "public"  # a public API namespace of one of the Keras roots
+    LEGACY = "legacy"  # a private or historic location that worked in some generation
+    DISCOVERED = "discovered"  # found by reading the installed packages' sources
+    USER = "user"  # the user asked about this exact line (a dotted symbol)
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """One installed distribution that matters to Keras imports."""
+
+    name: str  # normalised (PEP 503) distribution name, e.g. "tf-keras"
+    display_name: str  # as written in its metadata, e.g. "tf_keras"
+    version: str
+    location: str  # the sys.path entry it was found in
+    metadata_path: str  # its .dist-info / .egg-info folder
+    top_level: tuple[str, ...]  # import packages it installs, e.g. ("tensorflow",)
+    requires: tuple[str, ...] = ()  # Requires-Dist lines, as written
+    problems: tuple[str, ...] = ()  # what is wrong with its metadata, if anything
+
+    @property
+    def label(self) -> str:
+        return f"{self.display_name} {self.version}"
+
+
+@dataclass(frozen=True)
+class KerasConfig:
+    """The Keras config file (keras.json) as the target would read it."""
+
+    path: str
+    exists: bool
+    backend: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Target:
+    """The interpreter under diagnosis and what is installed in it."""
+
+    python: str  # the executable that was run
+    chosen_by: str  # "--python", "$VIRTUAL_ENV", "$CONDA_PREFIX" or "running interpreter"
+    python_version: str  # "3.11.7"
+    implementation: str  # "cpython"
+    platform: str
+    prefix: str
+    cwd: str
+    sys_path: tuple[str, ...]
+    distributions: tuple[Distribution, ...]
+    env: tuple[tuple[str, str], ...]  # steering variables that are set, in a fixed order
+    keras_config: KerasConfig
+    has_pip: bool = False
+    #: top-level module name -> where the import system finds it (None: it cannot be found)
+    module_origins: tuple[tuple[str, str | None], ...] = ()
+
+    def env_var(self, name: str) -> str | None:
+        for key, value in self.env:
+            if key == name:
+                return value
+        return None
+
+    def dists_named(self, *names: str) -> tuple[Distribution, ...]:
+        wanted = set(names)
+        return tuple(d for d in self.distributions if d.name in wanted)
+
+    def dist(self, name: str) -> Distribution | None:
+        found = self.dists_named(name)
+        return found[0] if found else None
+
+    def module_origin(self, top: str) -> str | None:
+        for name, origin in self.module_origins:
+            if name == top:
+                return origin
+        return None
+
+    def knows_module(self, top: str) -> bool:
+        """True when the inspection looked ``top`` up (its origin may still be None)."""
+        return any(name == top for name, _ in self.module_origins)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One import line to try: ``from <module> import <name>``. Data, never code."""
+
+    symbol: str  # the symbol the user asked about (its last component)
+    module: str
+    name: str
+    origin: Origin
+    root: str | None = None  # which public root it belongs to, for public lines
+
+    def __post_init__(self) -> None:
+        if not (is_dotted_name(self.module) and is_dotted_name(self.name) and "." not in self.name):
+            raise ValueError(f"not an importable line: module={self.module!r} name={self.name!r}")
+
+    @property
+    def import_line(self) -> str:
+        """The line exactly as a user would paste it."""
+        return f"from {self.module} import {self.name}"
+
+    @property
+    def top_level(self) -> str:
+        return self.module.split(".", 1)[0]
+
+    @property
+    def is_public(self) -> bool:
+        return self.origin is Origin.PUBLIC or (
+            self.origin is Origin.USER and not _looks_private(self.module)
+        )
+
+
+def _looks_private(module: str) -> bool:
+    private_parts = {"src", "python", "compat", "api", "_tf_keras", "_impl", "engine"}
+    return any(part in private_parts or part.startswith("_") for part in module.split(".")[1:])
+
+
+def looks_private(module: str) -> bool:
+    """True for module paths that are private or legacy (``.src``, ``tensorflow.python``...)."""
+    return _looks_private(module)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """What a working line gave: the object's defining module, name and file."""
+
+    kind: str  # "layer", "class", "function", "module" or "object"
+    module: str
+    qualname: str
+    file: str | None
+
+    @property
+    def identity(self) -> str:
+        """Two lines give the same object exactly when their identities are equal."""
+        return f"{self.module}:{self.qualname}"
+
+    @property
+    def top_level(self) -> str:
+        return self.module.split(".", 1)[0]
+
+
+@dataclass(frozen=True)
+class ErrorInfo:
+    """An exception as the probe saw it."""
+
+    type: str  # "ModuleNotFoundError", "keras.src.xyz.SomeError"
+    message: str
+    where: str | None = None  # the innermost frame, "file:line" (helps with shadowing)
+
+
+@dataclass(frozen=True)
+class UseCheck:
+    """Whether a working line is usable, not only importable."""
+
+    usable: bool | None  # None: the check could not be run (e.g. needs arguments)
+    how: str  # what was tried, e.g. "built in a keras Sequential model and ran forward"
+    error: ErrorInfo | None = None
+
+
+@dataclass(frozen=True)
+class ProbeOutcome:
+    """The verdict of one candidate line."""
+
+    candidate: Candidate
+    status: Status
+    seconds: float
+    error: ErrorInfo | None = None
+    resolved: Resolved | None = None
+    distribution: str | None = None  # "keras 3.15.1": who installed the resolved file
+    use: UseCheck | None = None
+    #: how the verdict was reached: "process" (a fresh interpreter ran the line) or
+    #: "find_spec" (the import system of the target says the top-level module does not exist)
+    method: str = "process"
+    exit_detail: str | None = None  # for crashes: "killed by SIGSEGV", "exited with status 0"
+    stderr_tail: str = ""
+    #: top-level modules the line imported, and the file each came from
+    modules: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def works(self) -> bool:
+        return self.status is Status.OK
+
+    @property
+    def usable(self) -> bool | None:
+        if self.status is not Status.OK:
+            return False
+        return None if self.use is None else self.use.usable
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something wrong (or worth knowing) about the environment."""
+
+    code: str  # "KD001"
+    slug: str  # "no-working-import"
+    severity: Severity
+    message: str
+    evidence: tuple[str, ...] = ()
+    fix: tuple[str, ...] = ()  # POSIX shell commands, to run in order
+    verified: bool = False  # the fix was proven by probing again with it applied
+    symbol: str | None = None
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """The line to paste for one symbol (``import_line`` is None when nothing works)."""
+
+    symbol: str
+    candidate: Candidate | None
+    reason: str
+    resolved: Resolved | None = None
+    usable: bool | None = None
+    alternatives: tuple[str, ...] = ()  # other lines that give the very same object
+
+    @property
+    def import_line(self) -> str | None:
+        return None if self.candidate is None else self.candidate.import_line
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything a run found; renderers turn it into text."""
+
+    kerasdoctor_version: str
+    command: str  # "check" or "suggest"
+    target: Target
+    symbols: tuple[str, ...]
+    probes: tuple[ProbeOutcome, ...]
+    suggestions: tuple[Suggestion, ...]
+    findings: tuple[Finding, ...]
+    implementation: str | None = None  # the family suggestions come from, e.g. "keras 3.15.1"
+    prefer: str | None = None
+    from_cache: bool = False
+    seconds: float = 0.0
+    options: Mapping[str, object] = field(default_factory=dict)
+
+    def probes_for(self, symbol: str) -> tuple[ProbeOutcome, ...]:
+        return tuple(p for p in self.probes if p.candidate.symbol == symbol)
+
+    @property
+    def all_resolved(self) -> bool:
+        return all(s.candidate is not None for s in self.suggestions)
+
+
+def display_path(path: str, home: str | None = None) -> str:
+    """Shorten a path for humans (``~`` for the home folder); JSON keeps full paths."""
+    home = home or str(Path.home())
+    if home and (path == home or path.startswith(home.rstrip("/") + "/")):
+        return "~" + path[len(home.rstrip("/")) :]
+    return path

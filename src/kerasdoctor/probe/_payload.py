@@ -1,0 +1,185 @@
+# kerasdoctor probe payload: runs inside the TARGET interpreter (Python 3.7 and up), after
+# kerasdoctor/_prelude.py. Stdlib only until the import under test has run.
+#
+# Job (JSON on stdin): {"module": "...", "name": "...", "use": {...} or null}
+# Messages (on the private channel):
+#   {"phase": "import", "status": "ok"|"import-error"|"error", "seconds": float,
+#    "resolved": {...}, "modules": [[top, file], ...], "error": {...}}
+#   {"phase": "use", "usable": true|false|null, "how": "...", "error": {...}}
+# The process ends with os._exit(0) once it has reported, so that atexit handlers of the
+# imported libraries (which may hang or crash) cannot change a verdict already sent.
+
+
+def _kd_import(module, name):
+    """Exactly what `from <module> import <name>` does, without building code from input.
+
+    The statement calls __import__ with a fromlist (which imports the submodule
+    <module>.<name> when the attribute is missing), then reads the attribute, falling back
+    to sys.modules for a submodule; the error text matches CPython's.
+    """
+    leaf = __import__(module, globals(), None, [name], 0)
+    try:
+        return getattr(leaf, name)
+    except AttributeError:
+        pass
+    sub = sys.modules.get(module + "." + name)
+    if sub is not None:
+        return sub
+    location = getattr(leaf, "__file__", None) or "unknown location"
+    error = ImportError(
+        "cannot import name %r from %r (%s)" % (name, module, location), name=module, path=location
+    )
+    raise error
+
+
+_KD_TOPS = ("keras", "tensorflow", "tf_keras", "keras_core", "torch", "jax", "numpy", "scipy")
+_KD_FAMILIES = ("keras", "tf_keras", "keras_core")
+
+
+def _kd_modules():
+    found = []
+    for top in _KD_TOPS:
+        mod = sys.modules.get(top)
+        if mod is None:
+            continue
+        where = getattr(mod, "__file__", None)
+        if not where:
+            paths = list(getattr(mod, "__path__", []) or [])
+            where = paths[0] if paths else "?"
+        found.append([top, str(where)])
+    return found
+
+
+def _kd_family_root(module):
+    """The public root a defining module belongs to: keras.src.x -> keras, ..."""
+    parts = module.split(".")
+    for index, part in enumerate(parts):
+        if part in _KD_FAMILIES:
+            return ".".join(parts[: index + 1])
+        if part == "keras" and index > 0:
+            return ".".join(parts[: index + 1])  # tensorflow.python.keras (TF <= 2.7)
+    return None
+
+
+def _kd_describe(obj, module, name):
+    import types
+
+    if isinstance(obj, types.ModuleType):
+        return {"kind": "module", "module": obj.__name__, "qualname": "",
+                "file": getattr(obj, "__file__", None)}
+    if isinstance(obj, type):
+        mod = getattr(obj, "__module__", None) or module
+        names = [getattr(c, "__name__", "") for c in getattr(obj, "__mro__", ())]
+        kind = "class"
+        if "Layer" in names and _kd_family_root(mod):
+            kind = "layer"
+        if "Model" in names and _kd_family_root(mod):
+            kind = "model"
+        defining = sys.modules.get(mod)
+        return {"kind": kind, "module": mod, "qualname": getattr(obj, "__qualname__", obj.__name__),
+                "file": getattr(defining, "__file__", None)}
+    if callable(obj):
+        mod = getattr(obj, "__module__", None) or module
+        defining = sys.modules.get(mod)
+        return {"kind": "function", "module": mod,
+                "qualname": getattr(obj, "__qualname__", None) or getattr(obj, "__name__", name),
+                "file": getattr(defining, "__file__", None)}
+    holder = sys.modules.get(module)
+    return {"kind": "object", "module": module, "qualname": name,
+            "file": getattr(holder, "__file__", None)}
+
+
+def _kd_required(obj, given):
+    """Names of constructor parameters with no default that `given` does not supply."""
+    import inspect
+
+    try:
+        signature = inspect.signature(obj)
+    except (TypeError, ValueError):
+        return []
+    missing = []
+    for param in signature.parameters.values():
+        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+            continue
+        if param.default is param.empty and param.name not in given:
+            missing.append(param.name)
+    return missing
+
+
+def _kd_use(obj, resolved, spec):
+    """Is the object usable? A layer runs forward in a model of its own family."""
+    import importlib
+
+    kind = resolved["kind"]
+    if spec.get("skip"):
+        return {"usable": None, "how": "not checked: " + spec["skip"]}
+    kwargs = spec.get("kwargs") or {}
+    if kind in ("layer", "model", "class"):
+        missing = _kd_required(obj, kwargs)
+        if missing:
+            return {"usable": None,
+                    "how": "not checked: the constructor needs " + ", ".join(missing)}
+    if kind == "layer":
+        root = _kd_family_root(resolved["module"])
+        shape = list(spec.get("input_shape") or [2, 4])
+        dtype = spec.get("input_dtype") or "float32"
+        layer = obj(**kwargs)  # a placeholder class raises here
+        how = "built in a %s Sequential model and ran forward on zeros%s" % (root, tuple(shape))
+        try:
+            import numpy
+
+            models = importlib.import_module(root + ".models")
+            layers = importlib.import_module(root + ".layers")
+            model = models.Sequential([layers.Input(shape=tuple(shape[1:]), dtype=dtype), layer])
+            model.predict(numpy.zeros(shape, dtype=dtype), verbose=0)
+        except BaseException as exc:
+            if spec.get("explicit"):
+                return {"usable": False, "how": how, "error": _kd_error(exc)}
+            # Without a known input for this layer a failure may be our guess, not the layer.
+            return {"usable": None, "how": how + " (input guessed)", "error": _kd_error(exc)}
+        return {"usable": True, "how": how}
+    if kind in ("model", "class"):
+        obj(**kwargs)
+        return {"usable": True, "how": "instantiated with %s" % (
+            "arguments from the catalogue" if kwargs else "no arguments")}
+    if kind == "function":
+        return {"usable": bool(callable(obj)), "how": "checked callable"}
+    return {"usable": True, "how": "imported"}
+
+
+def _kd_main():
+    job, send = _kd_channel()
+    import time
+
+    module, name = job.get("module"), job.get("name")
+    if not (_kd_valid(module) and _kd_valid(name)):
+        send({"phase": "import", "status": "error", "seconds": 0.0,
+              "error": {"type": "kerasdoctor.InvalidJob", "message": "invalid module or name"}})
+        return
+    started = time.time()
+    try:
+        obj = _kd_import(module, name)
+    except BaseException as exc:  # SystemExit and KeyboardInterrupt too: the import failed
+        status = "import-error" if isinstance(exc, ImportError) else "error"
+        send({"phase": "import", "status": status, "seconds": time.time() - started,
+              "error": _kd_error(exc), "modules": _kd_modules()})
+        return
+    seconds = time.time() - started
+    resolved = _kd_describe(obj, module, name)
+    send({"phase": "import", "status": "ok", "seconds": seconds, "resolved": resolved,
+          "modules": _kd_modules()})
+    spec = job.get("use")
+    if spec is None:
+        return
+    try:
+        verdict = _kd_use(obj, resolved, spec)
+    except BaseException as exc:
+        verdict = {"usable": False, "how": "used as a %s" % resolved["kind"], "error": _kd_error(exc)}
+    verdict["phase"] = "use"
+    send(verdict)
+
+
+try:
+    _kd_main()
+finally:
+    os._exit(0)

@@ -1,0 +1,153 @@
+"""The JSON document: one serialiser for every report, under ``schema_version``.
+
+The shape is specified by ``kerasdoctor/schema/report.schema.json`` (shipped in the
+package, documented in docs/json-schema.md); tests validate every ``--json`` output
+against it. Add fields freely; renaming or removing one needs a new schema_version.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from kerasdoctor.models import (
+    Distribution,
+    ErrorInfo,
+    Finding,
+    ProbeOutcome,
+    Report,
+    Resolved,
+    Suggestion,
+    Target,
+)
+
+SCHEMA_VERSION = 1
+
+
+def _error(error: ErrorInfo | None) -> dict[str, Any] | None:
+    if error is None:
+        return None
+    return {"type": error.type, "message": error.message, "where": error.where}
+
+
+def _resolved(resolved: Resolved | None) -> dict[str, Any] | None:
+    if resolved is None:
+        return None
+    return {
+        "kind": resolved.kind,
+        "module": resolved.module,
+        "qualname": resolved.qualname,
+        "file": resolved.file,
+        "identity": resolved.identity,
+    }
+
+
+def _distribution(dist: Distribution) -> dict[str, Any]:
+    return {
+        "name": dist.name,
+        "display_name": dist.display_name,
+        "version": dist.version,
+        "location": dist.location,
+        "metadata_path": dist.metadata_path,
+        "top_level": list(dist.top_level),
+        "requires": list(dist.requires),
+        "problems": list(dist.problems),
+    }
+
+
+def _target(target: Target) -> dict[str, Any]:
+    return {
+        "python": target.python,
+        "chosen_by": target.chosen_by,
+        "python_version": target.python_version,
+        "implementation": target.implementation,
+        "platform": target.platform,
+        "prefix": target.prefix,
+        "cwd": target.cwd,
+        "sys_path": list(target.sys_path),
+        "env": dict(target.env),
+        "keras_config": {
+            "path": target.keras_config.path,
+            "exists": target.keras_config.exists,
+            "backend": target.keras_config.backend,
+            "error": target.keras_config.error,
+        },
+        "has_pip": target.has_pip,
+    }
+
+
+def probe_to_dict(outcome: ProbeOutcome) -> dict[str, Any]:
+    """One probe, as it appears in the ``probes`` array."""
+    candidate = outcome.candidate
+    use = outcome.use
+    return {
+        "symbol": candidate.symbol,
+        "import_line": candidate.import_line,
+        "module": candidate.module,
+        "name": candidate.name,
+        "origin": candidate.origin.value,
+        "root": candidate.root,
+        "public": candidate.is_public,
+        "status": outcome.status.value,
+        "error": _error(outcome.error),
+        "resolved": _resolved(outcome.resolved),
+        "distribution": outcome.distribution,
+        "usable": outcome.usable if outcome.works else None,
+        "use_check": None
+        if use is None
+        else {"usable": use.usable, "how": use.how, "error": _error(use.error)},
+        "seconds": round(outcome.seconds, 3),
+        "method": outcome.method,
+        "exit_detail": outcome.exit_detail,
+        "modules": dict(outcome.modules),
+    }
+
+
+def _suggestion(suggestion: Suggestion) -> dict[str, Any]:
+    return {
+        "symbol": suggestion.symbol,
+        "import_line": suggestion.import_line,
+        "module": None if suggestion.candidate is None else suggestion.candidate.module,
+        "reason": suggestion.reason,
+        "resolved": _resolved(suggestion.resolved),
+        "usable": suggestion.usable,
+        "alternatives": list(suggestion.alternatives),
+    }
+
+
+def _finding(finding: Finding) -> dict[str, Any]:
+    return {
+        "code": finding.code,
+        "name": finding.slug,
+        "severity": finding.severity.value,
+        "message": finding.message,
+        "evidence": list(finding.evidence),
+        "fix": list(finding.fix),
+        "verified": finding.verified,
+        "symbol": finding.symbol,
+    }
+
+
+def report_to_dict(report: Report) -> dict[str, Any]:
+    """The whole document, as plain JSON-able data."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kerasdoctor_version": report.kerasdoctor_version,
+        "command": report.command,
+        "target": _target(report.target),
+        "distributions": [_distribution(d) for d in report.target.distributions],
+        "symbols": list(report.symbols),
+        "implementation": report.implementation,
+        "prefer": report.prefer,
+        "probes": [probe_to_dict(p) for p in report.probes],
+        "suggestions": [_suggestion(s) for s in report.suggestions],
+        "findings": [_finding(f) for f in report.findings],
+        "from_cache": report.from_cache,
+        "seconds": round(report.seconds, 3),
+    }
+
+
+def render(report: Report) -> str:
+    """The document as text (one JSON object, newline-terminated)."""
+    # ensure_ascii keeps undecodable file names (lone surrogates) printable on any stdout.
+    return json.dumps(report_to_dict(report), indent=2, ensure_ascii=True) + "\n"
