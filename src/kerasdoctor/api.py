@@ -6,9 +6,11 @@ and other tools can call it directly.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +43,23 @@ def plan(
         sets.append(catalogue.build_candidates(request, entry, discovered))
     flat = [c for s in sets for c in s.candidates]
     return sets, flat
+
+
+@contextlib.contextmanager
+def _protected_keras_home(target: Target, environ: dict[str, str]) -> Iterator[dict[str, str]]:
+    """The environment for probes, such that importing Keras writes nothing of the user's.
+
+    Keras (2, 3, tf_keras, keras-core) creates ``keras.json`` in its home folder on first
+    import when there is none. Where the target has no keras.json, pointing KERAS_HOME at
+    an empty temporary folder changes nothing a probe can observe (no file means defaults
+    either way) and keeps the user's home untouched. Where the file exists, Keras only
+    reads it, and probes use the user's environment as it is.
+    """
+    if target.keras_config.exists:
+        yield environ
+        return
+    with tempfile.TemporaryDirectory(prefix="kerasdoctor-keras-home-") as folder:
+        yield {**environ, "KERAS_HOME": folder}
 
 
 def use_spec(entry: catalogue.SymbolEntry | None) -> dict[str, Any]:
@@ -83,14 +102,15 @@ def diagnose(
     target = inspect_target(interpreter, cwd=cwd, environ=environ, extra_modules=extra_tops)
     sets, candidates = plan([r.text for r in requests], target)
     specs = {s.request.name: use_spec(s.entry) for s in sets}
-    outcomes = probe_all(
-        target,
-        candidates,
-        use_specs=specs,
-        environ=environ,
-        settings=settings,
-        on_result=on_result,
-    )
+    with _protected_keras_home(target, environ) as probe_environ:
+        outcomes = probe_all(
+            target,
+            candidates,
+            use_specs=specs,
+            environ=probe_environ,
+            settings=settings,
+            on_result=on_result,
+        )
     names = tuple(s.request.name for s in sets)
     reference, suggestions = rank.suggest(target, names, outcomes, prefer)
     findings = rules.run_rules(rules.Facts(target, names, outcomes, suggestions))
