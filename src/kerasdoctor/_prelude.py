@@ -7,9 +7,39 @@
 # It takes the private result descriptor from argv, reads the job (with the nonce) from
 # stdin, then makes the process look like a plain `python -c "<line>"`: argv is ['-c'] and
 # stdin is /dev/null, so imported code sees what the user's code would see.
-import json
+#
+# Fidelity: only `os` and `sys` are imported normally (the interpreter loaded both before
+# running -c). Everything else the payload needs is imported by _kd_stdlib with the working
+# directory off sys.path (a project's json.py must not break us), and then *removed* from
+# sys.modules again, so the code under test starts from the same module table as the
+# user's `python -c` would (a project's json.py must still shadow json for *it*).
 import os
 import sys
+
+
+def _kd_stdlib(names):
+    before = set(sys.modules)
+    saved = list(sys.path)
+    here = os.getcwd()
+    sys.path[:] = [p for p in sys.path if p not in ("", ".", here)]
+    found = {}
+    try:
+        for name in names:
+            __import__(name)
+            found[name] = sys.modules[name]
+    finally:
+        sys.path[:] = saved
+        for name in list(sys.modules):
+            if name not in before:
+                del sys.modules[name]
+    return found
+
+
+_KD_LIB = _kd_stdlib(["json", "keyword"])
+_kd_loads = _KD_LIB["json"].loads
+_kd_dumps = _KD_LIB["json"].dumps
+_kd_iskeyword = _KD_LIB["keyword"].iskeyword
+del _KD_LIB
 
 
 def _kd_channel():
@@ -23,11 +53,11 @@ def _kd_channel():
     os.dup2(null, 0)
     os.close(null)
     del sys.argv[1:]
-    job = json.loads(raw)
+    job = _kd_loads(raw)
     prefix = ("KDMSG " + job.pop("nonce") + " ").encode("ascii")
 
     def send(message):
-        data = prefix + json.dumps(message).encode("ascii") + b"\n"
+        data = prefix + _kd_dumps(message).encode("ascii") + b"\n"
         while data:
             data = data[os.write(fd, data):]
 
@@ -35,12 +65,10 @@ def _kd_channel():
 
 
 def _kd_valid(dotted):
-    import keyword
-
     if not isinstance(dotted, str) or not dotted:
         return False
     for part in dotted.split("."):
-        if not (part.isidentifier() and not keyword.iskeyword(part)):
+        if not (part.isidentifier() and not _kd_iskeyword(part)):
             return False
     return True
 

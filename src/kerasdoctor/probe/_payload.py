@@ -36,9 +36,13 @@ _KD_TOPS = ("keras", "tensorflow", "tf_keras", "keras_core", "torch", "jax", "nu
 _KD_FAMILIES = ("keras", "tf_keras", "keras_core")
 
 
-def _kd_modules():
+def _kd_modules(module):
+    """Where the relevant top-level packages (and the line's own) came from: shadowing."""
     found = []
-    for top in _KD_TOPS:
+    tops = list(_KD_TOPS)
+    if module.split(".")[0] not in tops:
+        tops.append(module.split(".")[0])
+    for top in tops:
         mod = sys.modules.get(top)
         if mod is None:
             continue
@@ -54,17 +58,13 @@ def _kd_family_root(module):
     """The public root a defining module belongs to: keras.src.x -> keras, ..."""
     parts = module.split(".")
     for index, part in enumerate(parts):
-        if part in _KD_FAMILIES:
+        if part in _KD_FAMILIES:  # also tensorflow.python.keras (TF <= 2.7)
             return ".".join(parts[: index + 1])
-        if part == "keras" and index > 0:
-            return ".".join(parts[: index + 1])  # tensorflow.python.keras (TF <= 2.7)
     return None
 
 
 def _kd_describe(obj, module, name):
-    import types
-
-    if isinstance(obj, types.ModuleType):
+    if isinstance(obj, type(sys)):
         return {"kind": "module", "module": obj.__name__, "qualname": "",
                 "file": getattr(obj, "__file__", None)}
     if isinstance(obj, type):
@@ -91,8 +91,7 @@ def _kd_describe(obj, module, name):
 
 def _kd_required(obj, given):
     """Names of constructor parameters with no default that `given` does not supply."""
-    import inspect
-
+    inspect = __import__("inspect")  # after the import under test: what the user would get
     try:
         signature = inspect.signature(obj)
     except (TypeError, ValueError):
@@ -108,8 +107,6 @@ def _kd_required(obj, given):
 
 def _kd_use(obj, resolved, spec):
     """Is the object usable? A layer runs forward in a model of its own family."""
-    import importlib
-
     kind = resolved["kind"]
     if spec.get("skip"):
         return {"usable": None, "how": "not checked: " + spec["skip"]}
@@ -126,10 +123,9 @@ def _kd_use(obj, resolved, spec):
         layer = obj(**kwargs)  # a placeholder class raises here
         how = "built in a %s Sequential model and ran forward on zeros%s" % (root, tuple(shape))
         try:
-            import numpy
-
-            models = importlib.import_module(root + ".models")
-            layers = importlib.import_module(root + ".layers")
+            numpy = __import__("numpy")
+            models = __import__(root + ".models", fromlist=["Sequential"])
+            layers = __import__(root + ".layers", fromlist=["Input"])
             model = models.Sequential([layers.Input(shape=tuple(shape[1:]), dtype=dtype), layer])
             model.predict(numpy.zeros(shape, dtype=dtype), verbose=0)
         except BaseException as exc:
@@ -149,25 +145,25 @@ def _kd_use(obj, resolved, spec):
 
 def _kd_main():
     job, send = _kd_channel()
-    import time
+    clock = _kd_stdlib(["time"])["time"].time
 
     module, name = job.get("module"), job.get("name")
     if not (_kd_valid(module) and _kd_valid(name)):
         send({"phase": "import", "status": "error", "seconds": 0.0,
               "error": {"type": "kerasdoctor.InvalidJob", "message": "invalid module or name"}})
         return
-    started = time.time()
+    started = clock()
     try:
         obj = _kd_import(module, name)
     except BaseException as exc:  # SystemExit and KeyboardInterrupt too: the import failed
         status = "import-error" if isinstance(exc, ImportError) else "error"
-        send({"phase": "import", "status": status, "seconds": time.time() - started,
-              "error": _kd_error(exc), "modules": _kd_modules()})
+        send({"phase": "import", "status": status, "seconds": clock() - started,
+              "error": _kd_error(exc), "modules": _kd_modules(module)})
         return
-    seconds = time.time() - started
+    seconds = clock() - started
     resolved = _kd_describe(obj, module, name)
     send({"phase": "import", "status": "ok", "seconds": seconds, "resolved": resolved,
-          "modules": _kd_modules()})
+          "modules": _kd_modules(module)})
     spec = job.get("use")
     if spec is None:
         return

@@ -21,7 +21,7 @@ def _kd_keras_config(env):
     if found["exists"]:
         try:
             with open(path) as handle:
-                data = json.load(handle)
+                data = _kd_loads(handle.read())
             backend = data.get("backend") if isinstance(data, dict) else None
             if backend is not None:
                 found["backend"] = str(backend)
@@ -36,8 +36,7 @@ def _kd_origins(names):
     importlib.util.find_spec on a top-level name runs the finders (including meta-path
     hooks that .pth files installed) but executes no package code.
     """
-    import importlib.util
-
+    util = _kd_stdlib(["importlib.util"])["importlib.util"]
     origins = []
     for name in names:
         if not _kd_valid(name) or "." in name:
@@ -47,7 +46,7 @@ def _kd_origins(names):
             origins.append([name, getattr(module, "__file__", None) or "built-in"])
             continue
         try:
-            spec = importlib.util.find_spec(name)
+            spec = util.find_spec(name)
         except BaseException as exc:
             origins.append([name, "error: %s" % type(exc).__name__])
             continue
@@ -67,8 +66,7 @@ def _kd_main():
     if sys.version_info < (3, 7):
         send({"phase": "unsupported", "version": "%d.%d.%d" % tuple(sys.version_info[:3])})
         return
-    import platform
-
+    lib = _kd_stdlib(["platform", "importlib.util"])
     env = {}
     for name in job.get("env_names", []):
         if name in os.environ:
@@ -77,16 +75,14 @@ def _kd_main():
     path = [cwd if entry == "" else entry for entry in sys.path]
     has_pip = False
     try:
-        import importlib.util
-
-        has_pip = importlib.util.find_spec("pip") is not None
+        has_pip = lib["importlib.util"].find_spec("pip") is not None
     except BaseException:
         pass
     send({
         "phase": "inspect",
         "version": "%d.%d.%d" % tuple(sys.version_info[:3]),
         "implementation": sys.implementation.name,
-        "platform": platform.platform(),
+        "platform": lib["platform"].platform(),
         "executable": sys.executable,
         "prefix": sys.prefix,
         "base_prefix": getattr(sys, "base_prefix", sys.prefix),
