@@ -79,6 +79,7 @@ def diagnose(
     prefer: str | None = None,
     command: str = "check",
     on_result: ProgressCallback | None = None,
+    ignore: frozenset[str] = frozenset(),
 ) -> Report:
     """Diagnose ``symbols`` in the target interpreter and return the full report.
 
@@ -121,9 +122,14 @@ def diagnose(
         symbols=names,
         probes=outcomes,
         suggestions=suggestions,
-        findings=findings,
+        # Ignored codes (--ignore, [tool.kerasdoctor]) are dropped here, after every rule ran.
+        findings=tuple(f for f in findings if f.code not in ignore),
         implementation=reference.label,
         prefer=prefer,
         seconds=time.monotonic() - started,
-        options={"timeout": settings.timeout, "use_check": settings.use_check},
+        options={
+            "timeout": settings.timeout,
+            "use_check": settings.use_check,
+            "ignore": sorted(ignore),
+        },
     )

@@ -11,16 +11,18 @@ import shutil
 import sys
 import traceback
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, TextIO
 
 import click
 
-from kerasdoctor import __version__
+from kerasdoctor import __version__, codes, config
 from kerasdoctor.api import diagnose
 from kerasdoctor.channel import LIVE
 from kerasdoctor.diagnose.rank import PREFER_CHOICES
-from kerasdoctor.errors import ExitCode, KerasDoctorError
-from kerasdoctor.models import ProbeOutcome, Report
+from kerasdoctor.errors import ExitCode, KerasDoctorError, UsageError
+from kerasdoctor.models import ProbeOutcome, Report, Severity
 from kerasdoctor.probe import ProbeSettings
 from kerasdoctor.probe.runner import DEFAULT_TIMEOUT
 from kerasdoctor.render import json_, table
@@ -39,9 +41,13 @@ def _width() -> int:
     return max(60, shutil.get_terminal_size((100, 24)).columns)
 
 
-def exit_code_for(report: Report) -> ExitCode:
-    """0 when every symbol has a working line, else 1."""
-    return ExitCode.OK if report.all_resolved else ExitCode.NO_WORKING_LINE
+def exit_code_for(report: Report, *, strict: bool = False) -> ExitCode:
+    """0 when every symbol has a working line, else 1; ``strict``: warnings fail too."""
+    if not report.all_resolved:
+        return ExitCode.NO_WORKING_LINE
+    if strict and any(f.severity in (Severity.ERROR, Severity.WARNING) for f in report.findings):
+        return ExitCode.NO_WORKING_LINE
+    return ExitCode.OK
 
 
 class _Progress:
@@ -100,10 +106,9 @@ def _common(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--timeout",
             type=float,
-            default=DEFAULT_TIMEOUT,
-            show_default=True,
+            default=None,
             metavar="SECONDS",
-            help="Deadline for each probe process.",
+            help=f"Deadline for each probe process (default {DEFAULT_TIMEOUT:g}).",
         ),
         click.option(
             "--jobs",
@@ -123,31 +128,59 @@ def _common(func: Callable[..., Any]) -> Callable[..., Any]:
             is_flag=True,
             help="Only import each line; skip the check that it is usable.",
         ),
+        click.option(
+            "--ignore",
+            "ignore",
+            multiple=True,
+            metavar="KDxxx",
+            help="Silence a finding code (repeatable; also [tool.kerasdoctor] ignore).",
+        ),
+        click.option("--strict", is_flag=True, help="Warnings fail the run too (exit 1)."),
     ]
     for option in reversed(options):
         func = option(func)
     return func
 
 
-def _run(
-    command: str,
-    symbols: Sequence[str],
-    python: str | None,
-    timeout: float,
-    jobs: int,
-    prefer: str | None,
-    no_use_check: bool,
-) -> Report:
-    settings = ProbeSettings(timeout=timeout, jobs=jobs, use_check=not no_use_check)
+@dataclass(frozen=True)
+class Options:
+    """The options every diagnosing command shares, merged with [tool.kerasdoctor]."""
+
+    symbols: tuple[str, ...]
+    python: str | None
+    as_json: bool
+    timeout: float | None
+    jobs: int
+    prefer: str | None
+    no_use_check: bool
+    ignore: tuple[str, ...]
+    strict: bool
+
+
+def _diagnose(command: str, options: Options) -> tuple[Report, bool]:
+    """Run the pipeline; returns the report and whether --strict is in force."""
+    project = config.load(Path.cwd())
+    ignore = {config.check_code(c) for c in (*project.ignore, *options.ignore)}
+    prefer = options.prefer or project.prefer
+    if prefer is not None and prefer not in PREFER_CHOICES:
+        raise UsageError(f"prefer: unknown family {prefer!r} (one of {', '.join(PREFER_CHOICES)})")
+    timeout = options.timeout if options.timeout is not None else project.timeout
+    settings = ProbeSettings(
+        timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
+        jobs=options.jobs,
+        use_check=not options.no_use_check,
+    )
     with _Progress(_wants_color(sys.stderr)) as progress:
-        return diagnose(
-            symbols,
-            python=python,
+        report = diagnose(
+            options.symbols,
+            python=options.python,
             settings=settings,
             prefer=PREFER_CHOICES[prefer] if prefer else None,
             command=command,
             on_result=progress,
+            ignore=frozenset(ignore),
         )
+    return report, options.strict or project.strict
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -158,38 +191,24 @@ def cli() -> None:
 
 @cli.command()
 @_common
-def check(
-    symbols: tuple[str, ...],
-    python: str | None,
-    as_json: bool,
-    timeout: float,
-    jobs: int,
-    prefer: str | None,
-    no_use_check: bool,
-) -> None:
+def check(**kwargs: Any) -> None:
     """Try every known import line for SYMBOLS (default: BatchNormalization) and explain."""
-    report = _run("check", symbols, python, timeout, jobs, prefer, no_use_check)
-    if as_json:
+    options = Options(**kwargs)
+    report, strict = _diagnose("check", options)
+    if options.as_json:
         click.echo(json_.render(report), nl=False)
     else:
         click.echo(table.render(report, width=_width(), color=_wants_color(sys.stdout)), nl=False)
-    raise SystemExit(int(exit_code_for(report)))
+    raise SystemExit(int(exit_code_for(report, strict=strict)))
 
 
 @cli.command()
 @_common
-def suggest(
-    symbols: tuple[str, ...],
-    python: str | None,
-    as_json: bool,
-    timeout: float,
-    jobs: int,
-    prefer: str | None,
-    no_use_check: bool,
-) -> None:
+def suggest(**kwargs: Any) -> None:
     """Print only the line(s) to paste for SYMBOLS; explanations go to stderr."""
-    report = _run("suggest", symbols, python, timeout, jobs, prefer, no_use_check)
-    if as_json:
+    options = Options(**kwargs)
+    report, strict = _diagnose("suggest", options)
+    if options.as_json:
         click.echo(json_.render(report), nl=False)
     else:
         click.echo(table.render_suggest(report), nl=False)
@@ -198,7 +217,14 @@ def suggest(
             nl=False,
             err=True,
         )
-    raise SystemExit(int(exit_code_for(report)))
+    raise SystemExit(int(exit_code_for(report, strict=strict)))
+
+
+@cli.command()
+@click.argument("code")
+def explain(code: str) -> None:
+    """Print the documentation page of a finding CODE (e.g. KD101)."""
+    click.echo(codes.page(config.check_code(code)), nl=False)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

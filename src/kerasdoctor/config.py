@@ -1,0 +1,93 @@
+"""Project settings from ``[tool.kerasdoctor]`` in the nearest ``pyproject.toml``.
+
+Only what a project wants every run to share lives here (codes to ignore, strictness, the
+family its code uses); everything else is a command-line option. Unknown keys are an error,
+so a typo does not silently do nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kerasdoctor.errors import UsageError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.9/3.10 only (tomli has no stubs here)
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+
+CODE = re.compile(r"^KD\d{3}$")
+_KEYS = {"ignore", "strict", "prefer", "timeout"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What ``[tool.kerasdoctor]`` says (defaults when there is no such table)."""
+
+    ignore: tuple[str, ...] = ()
+    strict: bool = False
+    prefer: str | None = None
+    timeout: float | None = None
+    source: str | None = None  # the pyproject.toml it came from
+
+
+def check_code(code: str) -> str:
+    """A finding code as typed by a user, validated (``kd101`` -> ``KD101``)."""
+    normal = code.strip().upper()
+    if not CODE.match(normal):
+        raise UsageError(f"invalid finding code {code!r}: codes look like KD101")
+    return normal
+
+
+def find_pyproject(start: Path) -> Path | None:
+    """The nearest pyproject.toml at or above ``start``."""
+    for folder in (start, *start.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load(start: Path) -> Settings:
+    """Settings for a run started in ``start``; a broken table is a usage error."""
+    path = find_pyproject(start)
+    if path is None:
+        return Settings()
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read [tool.kerasdoctor]: {exc}") from exc
+    table: Any = data.get("tool", {}).get("kerasdoctor")
+    if table is None:
+        return Settings(source=str(path))
+    if not isinstance(table, dict):
+        raise UsageError(f"{path}: [tool.kerasdoctor] must be a table")
+    unknown = sorted(set(table) - _KEYS)
+    if unknown:
+        raise UsageError(
+            f"{path}: unknown key(s) in [tool.kerasdoctor]: {', '.join(unknown)} "
+            f"(known: {', '.join(sorted(_KEYS))})"
+        )
+    ignore = table.get("ignore", [])
+    if not isinstance(ignore, list) or not all(isinstance(c, str) for c in ignore):
+        raise UsageError(f"{path}: [tool.kerasdoctor] ignore must be a list of codes")
+    strict = table.get("strict", False)
+    if not isinstance(strict, bool):
+        raise UsageError(f"{path}: [tool.kerasdoctor] strict must be true or false")
+    prefer = table.get("prefer")
+    if prefer is not None and not isinstance(prefer, str):
+        raise UsageError(f"{path}: [tool.kerasdoctor] prefer must be a string")
+    timeout = table.get("timeout")
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float))):
+        raise UsageError(f"{path}: [tool.kerasdoctor] timeout must be a number of seconds")
+    return Settings(
+        ignore=tuple(check_code(c) for c in ignore),
+        strict=strict,
+        prefer=prefer,
+        timeout=None if timeout is None else float(timeout),
+        source=str(path),
+    )
