@@ -139,12 +139,18 @@ def build_candidates(
         seen.add(module)
         out.append(Candidate(request.name, module, name, origin, root))
 
-    if request.module is not None:
-        add(request.module, Origin.USER)
+    public: dict[str, str] = {}  # public module -> its root
     if entry is not None:
         for root in ROOTS:
             for sub in entry.public.get(root, ()):
-                add(f"{root}.{sub}" if sub else root, Origin.PUBLIC, root)
+                public.setdefault(f"{root}.{sub}" if sub else root, root)
+    if request.module is not None:
+        # The user's own line keeps its root when it is a public line, so the choice treats
+        # it as the public line it is.
+        add(request.module, Origin.USER, public.get(request.module))
+    for module, root in public.items():
+        add(module, Origin.PUBLIC, root)
+    if entry is not None:
         for module in entry.legacy:
             add(module, Origin.LEGACY)
     for module in discovered:

@@ -1,0 +1,148 @@
+"""The command line: exit codes, one-line errors, JSON on stdout only, project settings."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kerasdoctor import __version__
+from kerasdoctor.cli import run
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = run(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _one_error_line(err: str) -> str:
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("kerasdoctor: error: "), err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "--version")
+    assert code == 0
+    assert out.strip() == f"kerasdoctor, version {__version__}"
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("check", "os.system('x')"), "invalid symbol"),
+        (("check", ""), "empty symbol"),
+        (("suggest", "a;b"), "invalid symbol"),
+        (("check", "--python", "/nonexistent/python"), "no such file or folder"),
+        (("check", "--timeout", "0"), "--timeout must be a positive number"),
+        (("check", "--timeout", "-3"), "--timeout must be a positive number"),
+        (("check", "--timeout", "abc"), "is not a valid float"),
+        (("check", "--prefer", "pytorch"), "--prefer"),
+        (("check", "--no-such-option"), "No such option"),
+        (("check", "--ignore", "KD1"), "invalid finding code"),
+        (("explain", "KD999"), "unknown finding code KD999"),
+        (("explain", "hello"), "invalid finding code"),
+        (("frobnicate",), "No such command"),
+    ],
+)
+def test_user_errors_are_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str], args: tuple[str, ...], expected: str
+) -> None:
+    code, out, err = _run(capsys, *args)
+    assert code == 2
+    assert out == ""
+    assert expected in _one_error_line(err)
+
+
+def test_folder_without_interpreter_is_a_target_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, err = _run(capsys, "check", "--python", str(tmp_path))
+    assert code == 2
+    assert out == ""
+    assert "is a folder with no Python interpreter in it" in _one_error_line(err)
+
+
+def test_not_a_python_is_a_target_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    fake = tmp_path / "python"
+    fake.write_text("#!/bin/sh\necho 'I am not Python'\nexit 0\n")
+    fake.chmod(0o700)
+    code, out, err = _run(capsys, "check", "--python", str(fake))
+    assert code == 2
+    assert out == ""
+    assert "is not a Python interpreter kerasdoctor can inspect" in _one_error_line(err)
+
+
+def test_unknown_symbol_suggests_close_matches(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _run(capsys, "check", "BatchNormalisation", "--python", sys.executable)
+    assert code == 2
+    assert _one_error_line(err).endswith("did you mean BatchNormalization?")
+
+
+def test_json_is_the_only_thing_on_stdout_and_valid(
+    capsys: pytest.CaptureFixture[str],
+    validate_report: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    # The test interpreter has no Keras at all: every line fails, exit 1, KD001.
+    code, out, _ = _run(capsys, "check", "--json", "--python", sys.executable)
+    assert code == 1
+    document = json.loads(out)
+    validate_report(document)
+    assert document["suggestions"][0]["import_line"] is None
+    assert [f["code"] for f in document["findings"]][:1] == ["KD001"]
+    assert all(p["status"] != "ok" for p in document["probes"])
+    assert document["target"]["python"] == sys.executable
+    assert document["target"]["chosen_by"] == "--python"
+
+
+def test_project_settings_unknown_key_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.kerasdoctor]\nignroe = ['KD001']\n")
+    monkeypatch.chdir(tmp_path)
+    code, _, err = _run(capsys, "check", "--python", sys.executable)
+    assert code == 2
+    assert "unknown key(s) in [tool.kerasdoctor]: ignroe" in _one_error_line(err)
+
+
+def test_project_settings_ignore_silences_a_code(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.kerasdoctor]\nignore = ['KD001']\n")
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = _run(capsys, "suggest", "--json", "--python", sys.executable)
+    document = json.loads(out)
+    assert code == 1  # ignoring a finding does not make a missing line appear
+    assert "KD001" not in {f["code"] for f in document["findings"]}
+
+
+def test_default_target_prefers_virtual_env(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    venv = Path(sys.prefix)
+    monkeypatch.setenv("VIRTUAL_ENV", str(venv))
+    monkeypatch.setenv("CONDA_PREFIX", "/nonexistent-conda")
+    monkeypatch.chdir(tmp_path)
+    _, out, _ = _run(capsys, "check", "--json", "--no-use-check")
+    target = json.loads(out)["target"]
+    assert target["chosen_by"] == "$VIRTUAL_ENV"
+    assert Path(target["python"]).samefile(venv / "bin" / "python")
+
+
+def test_piped_output_has_no_colour_codes(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    _, out, _ = _run(capsys, "check", "--python", sys.executable)
+    assert "\x1b[" not in out
+    assert "BatchNormalization" in out
+    assert "✗ No working line for BatchNormalization" in out
