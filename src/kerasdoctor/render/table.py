@@ -122,7 +122,11 @@ def findings_view(findings: tuple[Finding, ...]) -> RenderableType:
 
 def _result(outcome: ProbeOutcome) -> Text:
     if outcome.works and outcome.resolved is not None:
-        text = Text(outcome.resolved.identity.replace(":", "."))
+        resolved = outcome.resolved
+        # "Name in module": the name stays whole; a long module path folds on its own line.
+        text = Text(resolved.qualname or resolved.module)
+        if resolved.qualname:
+            text.append(f" in {resolved.module}", style="dim")
         use = outcome.use
         if use is not None and use.usable is False:
             why = f"{use.error.type}: {use.error.message}" if use.error else use.how
