@@ -33,7 +33,7 @@ PREFER_CHOICES: dict[str, str] = {
     "keras_core": "keras_core",
 }
 
-_ORIGIN_ORDER = {Origin.USER: 0, Origin.PUBLIC: 1, Origin.LEGACY: 2, Origin.DISCOVERED: 3}
+ORIGIN_ORDER = {Origin.USER: 0, Origin.PUBLIC: 1, Origin.LEGACY: 2, Origin.DISCOVERED: 3}
 
 
 @dataclass(frozen=True)
@@ -147,7 +147,7 @@ def _suggest_one(
             0 if o.usable is True else 1,
             0 if o.candidate.is_public else 1,
             0 if o.candidate.root == reference.root and reference.root is not None else 1,
-            _ORIGIN_ORDER[o.candidate.origin],
+            ORIGIN_ORDER[o.candidate.origin],
             order[id(o)],
         )
 
