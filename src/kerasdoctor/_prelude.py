@@ -35,11 +35,16 @@ def _kd_stdlib(names):
     return found
 
 
+# _KD_LIB stays referenced: Python 2 clears a module's globals when the module object is
+# freed, which would break _kd_loads and lose the "unsupported" answer of a 2.7 target.
 _KD_LIB = _kd_stdlib(["json", "keyword"])
 _kd_loads = _KD_LIB["json"].loads
 _kd_dumps = _KD_LIB["json"].dumps
 _kd_iskeyword = _KD_LIB["keyword"].iskeyword
-del _KD_LIB
+# Bound before any code under test runs: imported code may monkey-patch os (eventlet-style)
+# and must not be able to swallow the answer or keep the process alive after it.
+_kd_write = os.write
+_kd_exit = os._exit
 
 
 def _kd_channel():
@@ -52,14 +57,16 @@ def _kd_channel():
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     os.close(null)
+    extra_fds = [int(arg) for arg in sys.argv[2:]]  # the zygote's control pipe, if any
     del sys.argv[1:]
     job = _kd_loads(raw)
+    job["_fds"] = extra_fds
     prefix = ("KDMSG " + job.pop("nonce") + " ").encode("ascii")
 
     def send(message):
         data = prefix + _kd_dumps(message).encode("ascii") + b"\n"
         while data:
-            data = data[os.write(fd, data):]
+            data = data[_kd_write(fd, data):]
 
     return job, send
 

@@ -30,6 +30,7 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 #: How much of a child's stdout/stderr is kept (the end of it: tracebacks end there).
@@ -247,6 +248,10 @@ def _supervise(
                         result += chunk
                 else:
                     key.data.feed(chunk)
+        if open_fds:
+            # The group is dead, yet a pipe is still open: a descendant that left the group
+            # (setsid) holds it. It would outlive us; end it.
+            _kill_holders([key.fd for key in sel.get_map().values()])
         if exited_at is None:
             # All pipes closed: the payload is exiting; give it the rest of its deadline.
             try:
@@ -268,15 +273,54 @@ def _supervise(
     )
 
 
+def _kill_holders(fds: list[int]) -> None:
+    """SIGKILL every other process that holds one of our pipes (Linux /proc; else nothing).
+
+    Only a descendant of a payload can hold them (the pipes are private), so whatever
+    process (and process group) holds one is ours to end.
+    """
+    links: set[str] = set()
+    for fd in fds:
+        with contextlib.suppress(OSError):
+            links.add(f"pipe:[{os.fstat(fd).st_ino}]")
+    me, own_group = os.getpid(), os.getpgrp()
+    try:
+        pids = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()]
+    except OSError:
+        return
+    for pid in pids:
+        if pid != me and _holds(pid, links):
+            with contextlib.suppress(OSError):
+                group = os.getpgid(pid)
+                if group != own_group:
+                    _killpg(group)  # its own children hold the pipes too
+                os.kill(pid, signal.SIGKILL)
+
+
+def _holds(pid: int, links: set[str]) -> bool:
+    try:
+        fds = list(Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:  # gone meanwhile, or not ours to read
+        return False
+    for fd in fds:
+        with contextlib.suppress(OSError):
+            if str(fd.readlink()) in links:
+                return True
+    return False
+
+
 def _authentic(data: bytes, nonce: str) -> tuple[dict[str, Any], ...]:
     """Messages on the channel that carry our nonce; anything else is ignored."""
     messages: list[dict[str, Any]] = []
     expected = _PREFIX + nonce.encode() + b" "
     for line in data.split(b"\n"):
-        if not line.startswith(expected):
+        # Not startswith: imported code that wrote a half line (no newline) to our descriptor
+        # would otherwise glue it in front of the real answer and make us lose it.
+        start = line.rfind(expected)
+        if start < 0:
             continue
         try:
-            msg = json.loads(line[len(expected) :].decode("utf-8"))
+            msg = json.loads(line[start + len(expected) :].decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
             continue
         if isinstance(msg, dict):

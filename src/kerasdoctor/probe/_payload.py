@@ -143,10 +143,8 @@ def _kd_use(obj, resolved, spec):
     return {"usable": True, "how": "imported"}
 
 
-def _kd_main():
-    job, send = _kd_channel()
-    clock = _kd_stdlib(["time"])["time"].time
-
+def _kd_probe(job, send, clock):
+    """Run one line (and its use check) and send its verdict; see the module comment."""
     module, name = job.get("module"), job.get("name")
     if not (_kd_valid(module) and _kd_valid(name)):
         send({"phase": "import", "status": "error", "seconds": 0.0,
@@ -175,7 +173,117 @@ def _kd_main():
     send(verdict)
 
 
+# The zygote (fork server). Every `from A.x import Y` begins with `import A`: a process that
+# has imported A and then forks is, for that line, where a fresh `python -c` would be after
+# its first step. So one warm process per top-level package A imports A once, and forks one
+# child per line; each child becomes its own session (its own process group, which the
+# parent kills at its deadline) and reports on the shared channel with its job id. Writes of
+# at most PIPE_BUF bytes are atomic on a pipe, so messages are kept below that size and
+# children never interleave. If `import A` fails, that failure is every line's verdict: a
+# fresh process would fail at the same first step.
+_KD_ATOMIC = 4000
+
+
+def _kd_small(message):
+    """The message, shortened until its JSON fits one atomic pipe write."""
+    text = _kd_dumps(message)
+    if len(text) <= _KD_ATOMIC:
+        return message
+    message = dict(message)
+    message.pop("modules", None)
+    for key in ("error", "resolved"):
+        if isinstance(message.get(key), dict):
+            part = dict(message[key])
+            for field in ("message", "where", "file", "how"):
+                if isinstance(part.get(field), str):
+                    part[field] = part[field][:600]
+            message[key] = part
+    if isinstance(message.get("how"), str):
+        message["how"] = message["how"][:300]
+    if len(_kd_dumps(message)) <= _KD_ATOMIC:
+        return message
+    return {"phase": message.get("phase"), "status": message.get("status"),
+            "usable": message.get("usable"), "seconds": message.get("seconds", 0.0),
+            "error": {"type": "kerasdoctor.Truncated", "message": "the answer was too long"}}
+
+
+def _kd_zygote(job, send, clock):
+    control = job["_fds"][0]
+    select = _kd_stdlib(["select"])["select"]
+    warm = job.get("warm")
+    if not (_kd_valid(warm) and "." not in warm):
+        send({"phase": "warm", "status": "error",
+              "error": {"type": "kerasdoctor.InvalidJob", "message": "invalid warm module"}})
+        return
+    started = clock()
+    try:
+        __import__(warm)
+    except BaseException as exc:
+        status = "import-error" if isinstance(exc, ImportError) else "error"
+        send({"phase": "warm", "status": status, "seconds": clock() - started,
+              "error": _kd_error(exc), "modules": _kd_modules(warm)})
+        return
+    send({"phase": "warm", "status": "ok", "seconds": clock() - started})
+    children = {}
+    buffered = b""
+    open_control = True
+    while open_control or children:
+        while children:  # reap, and tell the parent how each child ended
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid == 0:
+                break
+            code = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+            send({"phase": "exit", "job": children.pop(pid, None), "returncode": code})
+        if not open_control:
+            select.select([], [], [], 0.02)
+            continue
+        ready = select.select([control], [], [], 0.02)[0]
+        if not ready:
+            continue
+        chunk = os.read(control, 65536)
+        if not chunk:
+            open_control = False
+            continue
+        buffered += chunk
+        while b"\n" in buffered:
+            line, buffered = buffered.split(b"\n", 1)
+            task = _kd_loads(line.decode("ascii"))
+            pid = os.fork()
+            if pid == 0:
+                _kd_child(task, send, clock, control)
+            children[pid] = task["id"]
+            send({"phase": "forked", "job": task["id"], "pid": pid})
+
+
+def _kd_child(task, send, clock, control):
+    try:
+        os.setsid()
+        os.close(control)
+        ident = task["id"]
+
+        def child_send(message):
+            message = _kd_small(message)
+            message["job"] = ident
+            send(message)
+
+        _kd_probe(task, child_send, clock)
+    finally:
+        _kd_exit(0)
+
+
+def _kd_main():
+    job, send = _kd_channel()
+    clock = _kd_stdlib(["time"])["time"].time
+    if job.get("mode") == "zygote":
+        _kd_zygote(job, send, clock)
+    else:
+        _kd_probe(job, send, clock)
+
+
 try:
     _kd_main()
 finally:
-    os._exit(0)
+    _kd_exit(0)  # bound by the prelude: imported code may have replaced os._exit

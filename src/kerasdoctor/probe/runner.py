@@ -8,7 +8,9 @@ with no ``keras_core`` anywhere fails with exactly ``No module named 'keras_core
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
@@ -26,6 +28,7 @@ from kerasdoctor.models import (
     Target,
     UseCheck,
 )
+from kerasdoctor.probe.zygote import WarmFailed, Zygote, ZygoteLost
 
 #: Called with each outcome as soon as it is known (progress display).
 ProgressCallback = Callable[[ProbeOutcome], None]
@@ -48,6 +51,7 @@ class ProbeSettings:
     timeout: float = DEFAULT_TIMEOUT
     jobs: int = 0  # 0: one per core
     use_check: bool = True
+    fork: bool = True  # lines sharing a top-level package run in forks of one warm process
 
 
 DEFAULT_SETTINGS = ProbeSettings()
@@ -75,6 +79,7 @@ def probe_all(
                 on_result(decided)
     jobs = settings.jobs or default_jobs()
     source = payloads.source("kerasdoctor.probe")
+    zygotes = _Zygotes(target, source, environ, settings, [candidates[i] for i in to_run])
     pool = ThreadPoolExecutor(max_workers=max(1, min(jobs, len(to_run) or 1)))
     try:
         futures: dict[Future[ProbeOutcome], int] = {}
@@ -82,7 +87,7 @@ def probe_all(
             candidate = candidates[index]
             spec = use_specs.get(candidate.symbol) if settings.use_check else None
             future = pool.submit(
-                _probe_one, target, candidate, source, spec, environ, settings.timeout
+                _probe_one, target, candidate, source, spec, environ, settings, zygotes
             )
             futures[future] = index
         for future in as_completed(futures):
@@ -96,8 +101,53 @@ def probe_all(
         pool.shutdown(wait=False, cancel_futures=True)
         LIVE.kill_all()
         raise
+    finally:
+        zygotes.close()
     pool.shutdown(wait=True)
     return tuple(results[i] for i in range(len(candidates)))
+
+
+class _Zygotes:
+    """One warm process per top-level package that two or more lines need (see zygote.py)."""
+
+    def __init__(
+        self,
+        target: Target,
+        source: str,
+        environ: Mapping[str, str],
+        settings: ProbeSettings,
+        candidates: Sequence[Candidate],
+    ) -> None:
+        self._args = (target.python, source)
+        self._cwd = target.cwd
+        self._environ = environ
+        self._timeout = settings.timeout
+        self._lock = threading.Lock()
+        self._made: dict[str, Zygote | None] = {}
+        counts: dict[str, int] = {}
+        for candidate in candidates:
+            counts[candidate.top_level] = counts.get(candidate.top_level, 0) + 1
+        # A single line gains nothing from a warm process.
+        self._shared = {top for top, n in counts.items() if n >= 2} if settings.fork else set()
+
+    def get(self, top: str) -> Zygote | None:
+        if top not in self._shared:
+            return None
+        with self._lock:
+            if top not in self._made:
+                try:
+                    self._made[top] = Zygote(
+                        *self._args, top, cwd=self._cwd, env=self._environ, timeout=self._timeout
+                    )
+                except ZygoteLost:
+                    self._made[top] = None
+            return self._made[top]
+
+    def close(self) -> None:
+        with self._lock:
+            made = [z for z in self._made.values() if z is not None]
+        for zygote in made:
+            zygote.close()
 
 
 def _decide_without_process(target: Target, candidate: Candidate) -> ProbeOutcome | None:
@@ -119,18 +169,39 @@ def _probe_one(
     source: str,
     use_spec: Mapping[str, Any] | None,
     environ: Mapping[str, str],
-    timeout: float,
+    settings: ProbeSettings,
+    zygotes: _Zygotes,
 ) -> ProbeOutcome:
     job: dict[str, Any] = {"module": candidate.module, "name": candidate.name, "use": None}
     if use_spec is not None:
         job["use"] = dict(use_spec)
     started = time.monotonic()
-    run = run_payload(target.python, source, job, cwd=target.cwd, env=environ, timeout=timeout)
+    zygote = zygotes.get(candidate.top_level)
+    if zygote is not None:
+        try:
+            run = zygote.run(job)
+        except WarmFailed as failed:
+            run = failed.run
+        except ZygoteLost:
+            run = None  # fall back to a fresh process below
+        if run is not None:
+            outcome = outcome_from_run(
+                target,
+                candidate,
+                run,
+                settings.timeout,
+                use_requested=use_spec is not None,
+                seconds=time.monotonic() - started,
+            )
+            return dataclasses.replace(outcome, method="fork")
+    run = run_payload(
+        target.python, source, job, cwd=target.cwd, env=environ, timeout=settings.timeout
+    )
     return outcome_from_run(
         target,
         candidate,
         run,
-        timeout,
+        settings.timeout,
         use_requested=use_spec is not None,
         seconds=time.monotonic() - started,
     )
