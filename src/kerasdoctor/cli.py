@@ -136,6 +136,11 @@ def _common(func: Callable[..., Any]) -> Callable[..., Any]:
             help="Silence a finding code (repeatable; also [tool.kerasdoctor] ignore).",
         ),
         click.option("--strict", is_flag=True, help="Warnings fail the run too (exit 1)."),
+        click.option(
+            "--no-fork",
+            is_flag=True,
+            help="Run every line in its own fresh interpreter (no warm forking process).",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -155,6 +160,7 @@ class Options:
     no_use_check: bool
     ignore: tuple[str, ...]
     strict: bool
+    no_fork: bool
 
 
 def _diagnose(command: str, options: Options) -> tuple[Report, bool]:
@@ -169,6 +175,7 @@ def _diagnose(command: str, options: Options) -> tuple[Report, bool]:
         timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
         jobs=options.jobs,
         use_check=not options.no_use_check,
+        fork=not options.no_fork,
     )
     with _Progress(_wants_color(sys.stderr)) as progress:
         report = diagnose(
