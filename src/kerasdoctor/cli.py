@@ -137,6 +137,11 @@ def _common(func: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option("--strict", is_flag=True, help="Warnings fail the run too (exit 1)."),
         click.option(
+            "--no-cache",
+            is_flag=True,
+            help="Probe again even if the cache has an answer for this unchanged environment.",
+        ),
+        click.option(
             "--no-fork",
             is_flag=True,
             help="Run every line in its own fresh interpreter (no warm forking process).",
@@ -160,6 +165,7 @@ class Options:
     no_use_check: bool
     ignore: tuple[str, ...]
     strict: bool
+    no_cache: bool
     no_fork: bool
 
 
@@ -186,6 +192,7 @@ def _diagnose(command: str, options: Options) -> tuple[Report, bool]:
             command=command,
             on_result=progress,
             ignore=frozenset(ignore),
+            use_cache=not options.no_cache,
         )
     return report, options.strict or project.strict
 

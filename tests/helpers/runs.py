@@ -82,6 +82,8 @@ def run_kerasdoctor(scenario: Scenario, workdir: Path, *, extra_args: Sequence[s
     cwd = workdir / "project"
     cwd.mkdir(parents=True, exist_ok=True)
     env = base_env(workdir / "keras-home", dict(scenario.variables))
+    # A private cache: every scenario probes for real (the cache has tests of its own).
+    env["XDG_CACHE_HOME"] = str(workdir / "cache")
     cmd = [
         sys.executable,
         "-m",
