@@ -7,6 +7,7 @@ and other tools can call it directly.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import tempfile
 import time
@@ -14,11 +15,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from kerasdoctor import __version__, catalogue
+from kerasdoctor import __version__, cache, catalogue
 from kerasdoctor.catalogue.discover import discover
-from kerasdoctor.diagnose import rank, rules
+from kerasdoctor.diagnose import rank, rules, staged
 from kerasdoctor.errors import UsageError
-from kerasdoctor.models import Candidate, Report, Target
+from kerasdoctor.models import Candidate, ProbeOutcome, Report, Target
 from kerasdoctor.probe import ProbeSettings, probe_all
 from kerasdoctor.probe.runner import ProgressCallback
 from kerasdoctor.target import choose_interpreter, inspect_target
@@ -80,6 +81,7 @@ def diagnose(
     command: str = "check",
     on_result: ProgressCallback | None = None,
     ignore: frozenset[str] = frozenset(),
+    use_cache: bool = False,
 ) -> Report:
     """Diagnose ``symbols`` in the target interpreter and return the full report.
 
@@ -101,21 +103,63 @@ def diagnose(
     interpreter = choose_interpreter(python, environ)
     extra_tops = {r.module.split(".")[0] for r in requests if r.module}
     target = inspect_target(interpreter, cwd=cwd, environ=environ, extra_modules=extra_tops)
+    question = {
+        "command": command,
+        "symbols": [r.text for r in requests],
+        "prefer": prefer,
+        "ignore": sorted(ignore),
+        "timeout": settings.timeout,
+        "use_check": settings.use_check,
+        "fork": settings.fork,
+    }
+    folder = cache.cache_dir(environ)
+    digest = cache.key(target, environ, question)
+    if use_cache:
+        hit = cache.load(folder, digest)
+        if hit is not None:
+            return dataclasses.replace(hit, from_cache=True, seconds=time.monotonic() - started)
     sets, candidates = plan([r.text for r in requests], target)
     specs = {s.request.name: use_spec(s.entry) for s in sets}
     with _protected_keras_home(target, environ) as probe_environ:
-        outcomes = probe_all(
-            target,
-            candidates,
-            use_specs=specs,
-            environ=probe_environ,
-            settings=settings,
-            on_result=on_result,
-        )
+
+        def probe(batch: Sequence[Candidate]) -> tuple[ProbeOutcome, ...]:
+            return probe_all(
+                target,
+                batch,
+                use_specs=specs,
+                environ=probe_environ,
+                settings=settings,
+                on_result=on_result,
+            )
+
+        # check shows every line; suggest stops once the answer is certain (same answer).
+        if command == "suggest":
+            outcomes = staged.probe_until_certain(target, sets, probe, prefer)
+        else:
+            outcomes = probe(candidates)
     names = tuple(s.request.name for s in sets)
     reference, suggestions = rank.suggest(target, names, outcomes, prefer)
-    findings = rules.run_rules(rules.Facts(target, names, outcomes, suggestions))
-    return Report(
+    # Local imports: this block is the diagnose stage's only hook into the pipeline.
+
+    from kerasdoctor.diagnose import verify
+
+    facts = rules.Facts(target, names, outcomes, suggestions)
+    # Ignored codes are not proven either: re-probing costs seconds per line.
+    proposals = [p for p in rules.propose(facts) if p.finding.code not in ignore]
+    retry = verify.lines_to_reprobe(candidates)
+
+    def reprobe(changes: Mapping[str, str | None], new_cwd: str | None) -> list[ProbeOutcome]:
+        """The public lines again, in fresh interpreters, with an environment-only fix applied."""
+        changed = {k: v for k, v in environ.items() if k not in changes}
+        changed.update({k: v for k, v in changes.items() if v is not None})
+        moved = target if new_cwd is None else dataclasses.replace(target, cwd=new_cwd)
+        with _protected_keras_home(target, changed) as reprobe_environ:
+            return list(
+                probe_all(moved, retry, use_specs=specs, environ=reprobe_environ, settings=settings)
+            )
+
+    findings = verify.verify(proposals, reprobe)
+    report = Report(
         kerasdoctor_version=__version__,
         command=command,
         target=target,
@@ -133,3 +177,6 @@ def diagnose(
             "ignore": sorted(ignore),
         },
     )
+    # Written even with the cache off for reading (--no-cache refreshes the entry).
+    cache.store(folder, digest, report)
+    return report
