@@ -1,0 +1,138 @@
+"""Benchmark kerasdoctor against the cost of one import, in a real TensorFlow 2.16+ env.
+
+Prints the ratios issue 6 sets goals for, as medians of several runs measured side by side
+with hyperfine (``apt-get install hyperfine``), plus peak memory:
+
+    F       = python -c "from tensorflow.keras.layers import BatchNormalization" (fresh)
+    check   = kerasdoctor check --json --no-cache           goal <= 2.0 x F
+    suggest = kerasdoctor suggest --json --no-cache         goal <= 1.3 x F
+    cached  = kerasdoctor check --json (warm cache)         goal <= 0.5 s
+    memory  = peak RSS of any one probe process vs F's      goal <= 1.0 x
+
+Usage (from the repository root, with the test dependencies installed):
+
+    .venv/bin/python benchmarks/bench.py [--runs 5] [--env tf] [--no-fork]
+
+The environment is built (or reused) by tests/helpers/envs.py under
+~/.cache/kerasdoctor-test-envs. Nothing here asserts: it reports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from helpers.envs import env_python, get_env  # noqa: E402  (after the path set-up)
+
+LINE = "from tensorflow.keras.layers import BatchNormalization"
+
+
+def _peak_rss_mib(cmd: list[str], env: dict[str, str], cwd: Path) -> float:
+    """Largest RSS of any single process of the command's tree (ru_maxrss of children).
+
+    Zygote children are reaped by the zygote, whose own children figures roll into ours
+    when we reap it, so this is the peak of the biggest single probe (or kerasdoctor).
+    """
+    code = (
+        "import resource, subprocess, sys, json\n"
+        "subprocess.run(json.loads(sys.argv[1]), stdout=subprocess.DEVNULL,"
+        " stderr=subprocess.DEVNULL)\n"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, json.dumps(cmd)],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(done.stdout.strip()) / 1024.0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--env", default="tf", help="a spec of tests/helpers/envs.py")
+    parser.add_argument("--no-fork", action="store_true", help="measure without zygotes")
+    args = parser.parse_args()
+    hyperfine = shutil.which("hyperfine")
+    if hyperfine is None:
+        print("hyperfine is not installed: apt-get install hyperfine", file=sys.stderr)
+        return 2
+    python = env_python(get_env(args.env))
+    work = Path(tempfile.mkdtemp(prefix="kerasdoctor-bench-"))
+    cwd = work / "project"
+    cwd.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
+    env["KERAS_HOME"] = str(work / "keras-home")
+    env["XDG_CACHE_HOME"] = str(work / "cache")
+    kd = [sys.executable, "-m", "kerasdoctor"]
+    extra = ["--no-fork"] if args.no_fork else []
+    commands = {
+        "F": [str(python), "-c", LINE],
+        "check": [*kd, "check", "--json", "--no-cache", "--python", str(python), *extra],
+        "suggest": [*kd, "suggest", "--json", "--no-cache", "--python", str(python), *extra],
+        "cached": [*kd, "check", "--json", "--python", str(python), *extra],
+    }
+    # Warm the OS file cache and kerasdoctor's result cache once, outside the measurement.
+    for cmd in commands.values():
+        subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, check=False)
+    export = work / "hyperfine.json"
+    subprocess.run(
+        [
+            hyperfine,
+            "--runs",
+            str(args.runs),
+            "--export-json",
+            str(export),
+            "--style",
+            "basic",
+            "--warmup",
+            "0",
+            "-N",
+            *[shlex.join(cmd) for cmd in commands.values()],
+        ],
+        env=env,
+        cwd=cwd,
+        check=True,
+    )
+    results = json.loads(export.read_text())["results"]
+    median = {name: r["median"] for name, r in zip(commands, results)}
+    f = median["F"]
+    rss_f = _peak_rss_mib(commands["F"], env, cwd)
+    rss_check = _peak_rss_mib(commands["check"], env, cwd)
+    print()
+    print(
+        f"machine: {os.cpu_count()} cores; env {args.env} ({python}); runs {args.runs}"
+        f"{'; --no-fork' if args.no_fork else ''}"
+    )
+    print(f"F (fresh import)       median {f:7.2f} s")
+    print(
+        f"check --json           median {median['check']:7.2f} s   = {median['check'] / f:4.2f} x F"
+        "   (goal <= 2.0)"
+    )
+    print(
+        f"suggest --json         median {median['suggest']:7.2f} s   = "
+        f"{median['suggest'] / f:4.2f} x F   (goal <= 1.3)"
+    )
+    print(f"check, cached          median {median['cached']:7.2f} s              (goal <= 0.5 s)")
+    print(
+        f"peak RSS: one probe {rss_check:7.0f} MiB vs the import alone {rss_f:7.0f} MiB "
+        f"= {rss_check / rss_f:4.2f} x   (goal <= 1.0)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
