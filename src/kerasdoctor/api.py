@@ -93,7 +93,7 @@ def diagnose(
         symbols = DEFAULT_SYMBOLS
     if prefer is not None and prefer not in rank.PREFER_CHOICES.values():
         raise UsageError(f"--prefer: unknown root {prefer!r}")
-    if settings.timeout <= 0:
+    if not 0 < settings.timeout < float("inf"):  # also NaN and inf
         raise UsageError(
             f"--timeout must be a positive number of seconds, not {settings.timeout:g}"
         )

@@ -96,6 +96,12 @@ class _Live:
         with self._lock:
             self._groups.discard(pgid)
 
+    def reopen(self) -> None:
+        """Accept new processes again: a finished (or interrupted) run must not doom the next
+        run in the same process (API users, notebooks, tests)."""
+        with self._lock:
+            self.closed = False
+
     def kill_all(self) -> None:
         with self._lock:
             self.closed = True

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sys
 import traceback
 from collections.abc import Sequence
@@ -241,8 +242,14 @@ def explain(code: str) -> None:
     click.echo(codes.page(config.check_code(code)), nl=False)
 
 
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # SIGTERM/SIGHUP end the run as Ctrl-C does: every probe stops
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point; never returns."""
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _terminate)
     raise SystemExit(run(argv))
 
 

@@ -223,7 +223,11 @@ def _kd_zygote(job, send, clock):
         send({"phase": "warm", "status": status, "seconds": clock() - started,
               "error": _kd_error(exc), "modules": _kd_modules(warm)})
         return
-    send({"phase": "warm", "status": "ok", "seconds": clock() - started})
+    # Threads that import A left running (_thread counts them all) do not survive a fork, nor
+    # do the locks they hold: the parent then runs A's lines in fresh processes instead.
+    count = getattr(sys.modules.get("_thread"), "_count", None)
+    send({"phase": "warm", "status": "ok", "seconds": clock() - started,
+          "threads": count() if callable(count) else 1})  # unknown: assume the worst
     children = {}
     buffered = b""
     open_control = True

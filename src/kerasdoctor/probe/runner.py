@@ -67,6 +67,7 @@ def probe_all(
     on_result: ProgressCallback | None = None,
 ) -> tuple[ProbeOutcome, ...]:
     """Probe every candidate; outcomes come back in the order of ``candidates``."""
+    LIVE.reopen()  # a previous run in this process may have ended with Ctrl-C
     results: dict[int, ProbeOutcome] = {}
     to_run: list[int] = []
     for index, candidate in enumerate(candidates):
@@ -245,7 +246,9 @@ def outcome_from_run(
             candidate,
             Status.CRASHED,
             seconds,
-            error=ErrorInfo("Crashed", f"the interpreter {detail} before the import finished"),
+            error=ErrorInfo(
+                "Crashed", f"the interpreter {_was(detail)} before the import finished"
+            ),
             exit_detail=detail,
             stderr_tail=run.stderr_tail,
         )
@@ -298,8 +301,15 @@ def _use_check(run: PayloadRun, requested: bool, timeout: float) -> UseCheck | N
         return UseCheck(None, f"the use check did not finish within {timeout:g} s")
     detail = run.exit_detail
     return UseCheck(
-        False, "the use check", ErrorInfo("Crashed", f"the interpreter {detail} while using it")
+        False,
+        "the use check",
+        ErrorInfo("Crashed", f"the interpreter {_was(detail)} while using it"),
     )
+
+
+def _was(detail: str) -> str:
+    """'killed by SIGSEGV' -> 'was killed by SIGSEGV'; 'exited with status 0' stays."""
+    return f"was {detail}" if detail.startswith("killed") else detail
 
 
 def attribute_file(target: Target, file: str | None) -> str | None:

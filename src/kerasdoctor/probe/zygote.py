@@ -27,7 +27,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from kerasdoctor.channel import LIVE, TAIL_BYTES, PayloadRun, _authentic, _killpg, _Tail
+from kerasdoctor.channel import (
+    LIVE,
+    TAIL_BYTES,
+    PayloadRun,
+    _authentic,
+    _kill_holders,
+    _killpg,
+    _Tail,
+)
 
 
 @dataclass
@@ -74,6 +82,7 @@ class Zygote:
         self._warm: dict[str, Any] | None = None
         self._dead = False
         self._closed = False
+        self._hung = False  # import A did not finish within the deadline
         self._nonce = secrets.token_hex(16)
         self._stderr = _Tail(TAIL_BYTES)
         self._stdout = _Tail(TAIL_BYTES)
@@ -180,15 +189,30 @@ class Zygote:
             warm = self._warm
             dead = self._dead
         if warm is not None and warm.get("status") == "ok":
+            if warm.get("threads"):
+                # import A left threads running; a fork keeps none of them (nor the locks they
+                # hold), so a child may hang where a fresh process works: use fresh ones.
+                raise ZygoteLost("import A started threads")
             return
         if warm is not None:
             # import A failed: every line of A fails the same way.
             raise WarmFailed(self._as_run([{**warm, "phase": "import"}], None, False))
-        if not dead:
+        if not dead or self._hung:
+            # import A hung: every line times out. Once one waiter has ended the zygote, the
+            # others see it dead: that is the same hang, not a crash.
+            self._hung = True
             self.close()
-            raise WarmFailed(self._as_run([], -9, True))  # import A hung: every line times out
+            raise WarmFailed(self._as_run([], -9, True))
         returncode = self._proc.wait()
         raise WarmFailed(self._as_run([], returncode, False))  # import A crashed
+
+    def _warm_seconds(self) -> float:
+        with self._cond:
+            warm = self._warm or {}
+        try:
+            return float(warm.get("seconds", 0.0))
+        except (TypeError, ValueError):
+            return 0.0
 
     def _as_run(
         self, messages: list[dict[str, Any]], returncode: int | None, timed_out: bool
@@ -217,7 +241,9 @@ class Zygote:
             os.write(self._control, line)
         except OSError as exc:
             raise ZygoteLost(str(exc)) from exc
-        deadline = started + self.timeout
+        # A fresh process spends the time of `import A` inside its own deadline; the child
+        # starts after it, so its budget is what the warm import left.
+        deadline = started + max(self.timeout - self._warm_seconds(), 0.5)
         timed_out = False
         with self._cond:
             while not state.finished and not self._dead:
@@ -260,6 +286,9 @@ class Zygote:
         LIVE.discard(self._proc.pid)
         with contextlib.suppress(subprocess.TimeoutExpired):
             self._proc.wait(timeout=5)
+        # What still holds the zygote's pipes left its process group (setsid): end it too.
+        streams = [s for s in (self._proc.stdout, self._proc.stderr) if s is not None]
+        _kill_holders([self._result_fd, *(s.fileno() for s in streams)])
         self._reader.join(timeout=2)
         with contextlib.suppress(OSError):
             os.close(self._result_fd)

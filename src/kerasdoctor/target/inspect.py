@@ -175,8 +175,9 @@ def _parse(dist: importlib_metadata.Distribution, entry: str) -> Distribution | 
     problems: list[str] = []
     try:
         meta = dist.metadata
-        name = meta["Name"] if meta is not None else None
-        version = meta["Version"] if meta is not None else None
+        # .get, not [...]: importlib_metadata raises KeyError for a header METADATA lacks.
+        name = meta.get("Name") if meta is not None else None
+        version = meta.get("Version") if meta is not None else None
     except (OSError, UnicodeDecodeError, ValueError):
         name = version = None
         problems.append("METADATA cannot be read")

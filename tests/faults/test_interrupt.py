@@ -1,0 +1,85 @@
+"""Ctrl-C while probes run: every probe (and what it started) stops, kerasdoctor exits 130.
+The same for SIGTERM, which is how CI runners, ``timeout`` and ``docker stop`` cancel a job:
+the probes run in sessions of their own, so no signal sent to kerasdoctor's group reaches them.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from faults.conftest import FaultEnv, finish_run, kd_command
+from faults.fakes import FAKES, OK, recorded_pids
+
+HANGS = [FAKES[kind] for kind in ("hang", "hang_child", "hang_setsid")]
+
+
+def _wait_for(piddir: Path, probes: int, children: int, within: float) -> None:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if (
+            len(recorded_pids(piddir, role="probe")) >= probes
+            and len(recorded_pids(piddir, role="child")) >= children
+        ):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"the probes did not start: {sorted(p.name for p in piddir.iterdir())}")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_a_signal_stops_every_probe(
+    signum: signal.Signals,
+    faultenv: FaultEnv,
+    tmp_path: Path,
+    kd_env: dict[str, str],
+    validate_report: Any,
+) -> None:
+    # Three hanging lines fill the three slots; the good line waits in the queue.
+    args = kd_command(
+        "check",
+        *[fake.dotted for fake in HANGS],
+        OK.dotted,
+        "--python",
+        str(faultenv.python),
+        "--timeout",
+        "60",
+        "--jobs",
+        str(len(HANGS)),
+        "--json",
+    )
+    piddir = Path(kd_env["KDFAULT_PIDDIR"])
+    proc = subprocess.Popen(
+        args,
+        cwd=tmp_path,
+        env=kd_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # its own process group, as a shell's foreground job
+    )
+    try:
+        _wait_for(piddir, probes=len(HANGS), children=2, within=30)
+        sent = time.monotonic()
+        os.killpg(proc.pid, signum)  # Ctrl-C: the terminal signals the foreground group
+        stdout, stderr = proc.communicate(timeout=15)
+        seconds = time.monotonic() - sent
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    run = finish_run(args, proc.returncode, stdout, stderr, seconds, kd_env, validate_report)
+    if signum == signal.SIGINT:
+        assert run.returncode == 130, run.stderr
+    else:
+        assert run.returncode != 0, run.stderr
+    assert run.seconds < 5.0, f"took {run.seconds:.1f} s to stop"
+    assert run.leftovers == (), f"processes left behind: {run.leftovers}"
+    assert len(run.child_pids) == 2  # the children were there, and are gone
+    assert recorded_pids(piddir, module=OK.module) == []  # the queued line never started
+    assert "Traceback" not in run.stderr
+    assert run.stdout == ""
