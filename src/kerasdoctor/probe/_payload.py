@@ -126,7 +126,14 @@ def _kd_use(obj, resolved, spec):
             numpy = __import__("numpy")
             models = __import__(root + ".models", fromlist=["Sequential"])
             layers = __import__(root + ".layers", fromlist=["Input"])
-            model = models.Sequential([layers.Input(shape=tuple(shape[1:]), dtype=dtype), layer])
+            try:
+                model = models.Sequential([layers.Input(shape=tuple(shape[1:]), dtype=dtype), layer])
+            except BaseException:
+                # Multi-backend Keras <= 2.3 accepts no Input tensor in a Sequential list;
+                # its InputLayer does the same job there.
+                layer = obj(**kwargs)
+                first = layers.InputLayer(input_shape=tuple(shape[1:]), dtype=dtype)
+                model = models.Sequential([first, layer])
             model.predict(numpy.zeros(shape, dtype=dtype), verbose=0)
         except BaseException as exc:
             if spec.get("explicit"):
