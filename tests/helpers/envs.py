@@ -20,9 +20,11 @@ Layout of the cache (``$KERASDOCTOR_TEST_ENVS`` or ``~/.cache/kerasdoctor-test-e
     <name>-<hash>/.complete   written last: a folder without it is half-built and is rebuilt
     .<name>-<hash>.lock       flock()ed while building, so parallel pytest runs don't race
 
-Tests that *modify* an environment must not touch the shared cached copy: they call
-:func:`copy_env`, which builds the same spec afresh at a path they own (venvs hard-code
-their own path in scripts and ``pyvenv.cfg``, so copying the folder would not be faithful).
+Cached environments are read-only by contract: uv hard-links their files from its own wheel
+cache, so writing into one in place would also change uv's cache and every other environment
+built from it. Tests that *modify* an environment call :func:`copy_env`, which builds the
+same spec afresh, with real file copies, at a path they own (venvs hard-code their own path
+in scripts and ``pyvenv.cfg``, so copying the folder would not be faithful either).
 """
 
 from __future__ import annotations
@@ -331,21 +333,25 @@ def get_env(name: str) -> Path:
 def copy_env(name: str, dest: Path) -> Path:
     """Build a private, mutable environment of spec ``name`` at ``dest`` and return it.
 
-    Venvs are not relocatable, so this is a fresh build (about 10 s with a warm uv cache),
-    not a copy. ``dest`` must not exist or be an empty folder.
+    Venvs are not relocatable, so this is a fresh build, not a copy of the cached folder.
+    Files are *copied* out of uv's cache rather than hard-linked (a few seconds for
+    TensorFlow), so a test may edit them in place without corrupting uv's cache and every
+    other environment that shares those inodes. ``dest`` must not exist or be empty.
     """
     if dest.exists():
         if not dest.is_dir() or any(dest.iterdir()):
             raise FileExistsError(f"{dest} exists and is not an empty folder")
         dest.rmdir()
-    build_env(_spec(name), dest)
+    build_env(_spec(name), dest, link_mode="copy")
     return dest
 
 
-def build_env(spec: EnvSpec, target: Path) -> None:
+def build_env(spec: EnvSpec, target: Path, *, link_mode: str | None = None) -> None:
     """Build ``spec`` at ``target`` from scratch; ``.complete`` is written only on success.
 
     Callers that share ``target`` between processes must hold its lock (see :func:`get_env`).
+    ``link_mode`` is uv's ``--link-mode``; by default uv hard-links files from its cache,
+    which is fast but means the environment must be treated as read-only.
     """
     wheel_paths = _local_wheel_paths(spec)  # fail fast, before deleting anything
     uv = _uv_command()
@@ -367,6 +373,8 @@ def build_env(spec: EnvSpec, target: Path) -> None:
         for step in (first, *spec.extra_steps):
             cmd = [*uv, "pip", "install", "--no-config", "--python", python]
             cmd += ["--exclude-newer", EXCLUDE_NEWER]
+            if link_mode is not None:
+                cmd += ["--link-mode", link_mode]
             for package in step.upgrade_packages:
                 cmd += ["--upgrade-package", package]
             cmd += list(step.requirements)
