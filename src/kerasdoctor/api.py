@@ -139,8 +139,7 @@ def diagnose(
             outcomes = probe(candidates)
     names = tuple(s.request.name for s in sets)
     reference, suggestions = rank.suggest(target, names, outcomes, prefer)
-    # Local imports: this block is the diagnose stage's only hook into the pipeline.
-
+    # A local import: re-probing is the diagnose stage's only hook back into the pipeline.
     from kerasdoctor.diagnose import verify
 
     facts = rules.Facts(target, names, outcomes, suggestions)
