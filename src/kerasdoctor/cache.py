@@ -69,6 +69,8 @@ _VOLATILE = {
     "HISTSIZE",
     "LS_COLORS",
     "PYTEST_CURRENT_TEST",
+    # hyperfine changes this on every run to vary the environment size.
+    "HYPERFINE_RANDOMIZED_ENVIRONMENT_OFFSET",
 }
 _METADATA_SUFFIXES = (".dist-info", ".egg-info", ".pth", ".egg-link")
 
