@@ -178,6 +178,8 @@ def _probe_one(
         job["use"] = dict(use_spec)
     started = time.monotonic()
     zygote = zygotes.get(candidate.top_level)
+    run: PayloadRun | None = None
+    method = "fork"
     if zygote is not None:
         try:
             run = zygote.run(job)
@@ -185,20 +187,12 @@ def _probe_one(
             run = failed.run
         except ZygoteLost:
             run = None  # fall back to a fresh process below
-        if run is not None:
-            outcome = outcome_from_run(
-                target,
-                candidate,
-                run,
-                settings.timeout,
-                use_requested=use_spec is not None,
-                seconds=time.monotonic() - started,
-            )
-            return dataclasses.replace(outcome, method="fork")
-    run = run_payload(
-        target.python, source, job, cwd=target.cwd, env=environ, timeout=settings.timeout
-    )
-    return outcome_from_run(
+    if run is None:
+        method = "process"
+        run = run_payload(
+            target.python, source, job, cwd=target.cwd, env=environ, timeout=settings.timeout
+        )
+    outcome = outcome_from_run(
         target,
         candidate,
         run,
@@ -206,6 +200,7 @@ def _probe_one(
         use_requested=use_spec is not None,
         seconds=time.monotonic() - started,
     )
+    return dataclasses.replace(outcome, method=method)
 
 
 def _error(raw: Any) -> ErrorInfo | None:
