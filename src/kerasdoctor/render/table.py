@@ -99,24 +99,40 @@ def summary(report: Report) -> RenderableType:
     return Group(title, grid)
 
 
+#: The doctor's areas: finding codes are numbered by area (KD1xx: backend, ...).
+AREAS: tuple[tuple[str, str], ...] = (
+    ("KD0", "Imports"),
+    ("KD1", "Backend and dependencies"),
+    ("KD2", "Installed distributions"),
+    ("KD3", "Shadowing and flags"),
+    ("KD4", "Implementations and use"),
+)
+
+
 def findings_view(findings: tuple[Finding, ...]) -> RenderableType:
-    """Doctor-style: one mark per finding, its fix underneath."""
-    if not findings:
-        return Text("✓ No problems found in the environment.", style="green")
+    """Doctor-style: a mark per area (✓ when quiet), each finding with its fix underneath."""
     lines: list[RenderableType] = [Text("Findings", style="bold")]
-    for finding in findings:
-        mark, style = _MARK[finding.severity]
-        head = Text(f"{mark} ", style=style)
-        head.append(f"{finding.code} {finding.slug}: ", style="bold")
-        head.append(finding.message)
-        lines.append(head)
-        for item in finding.evidence:
-            lines.append(Text(f"    {item}", style="dim"))
-        if finding.fix:
-            label = "fix (verified)" if finding.verified else "fix"
-            lines.append(Text(f"    {label}:", style="bold"))
-            for command in finding.fix:
-                lines.append(Text(f"      {command}"))
+    for prefix, area in AREAS:
+        mine = [f for f in findings if f.code.startswith(prefix)]
+        if not mine:
+            lines.append(Text(f"✓ {area}", style="green"))
+            continue
+        worst = min(mine, key=lambda f: list(Severity).index(f.severity)).severity
+        mark, style = _MARK[worst]
+        lines.append(Text(f"{mark} {area}", style=style))
+        for finding in mine:
+            mark, style = _MARK[finding.severity]
+            head = Text(f"  {mark} ", style=style)
+            head.append(f"{finding.code} {finding.slug}: ", style="bold")
+            head.append(finding.message)
+            lines.append(head)
+            for item in finding.evidence:
+                lines.append(Text(f"      {item}", style="dim"))
+            if finding.fix:
+                label = "fix (verified)" if finding.verified else "fix"
+                lines.append(Text(f"      {label}:", style="bold"))
+                for command in finding.fix:
+                    lines.append(Text(f"        {command}"))
     return Group(*lines)
 
 
