@@ -250,6 +250,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point; never returns."""
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _terminate)
+    # A shell without job control starts background commands with SIGINT ignored, and Python
+    # keeps an ignored SIGINT ignored. kerasdoctor's promise is that Ctrl-C (SIGINT) always
+    # stops every probe and exits 130, however it was started: install the handler ourselves.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     raise SystemExit(run(argv))
 
 
