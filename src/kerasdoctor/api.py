@@ -17,7 +17,7 @@ from typing import Any
 
 from kerasdoctor import __version__, cache, catalogue
 from kerasdoctor.catalogue.discover import discover
-from kerasdoctor.diagnose import rank, rules, staged
+from kerasdoctor.diagnose import rank, rules, staged, verify
 from kerasdoctor.errors import UsageError
 from kerasdoctor.models import Candidate, ProbeOutcome, Report, Target
 from kerasdoctor.probe import ProbeSettings, probe_all
@@ -139,9 +139,6 @@ def diagnose(
             outcomes = probe(candidates)
     names = tuple(s.request.name for s in sets)
     reference, suggestions = rank.suggest(target, names, outcomes, prefer)
-    # A local import: re-probing is the diagnose stage's only hook back into the pipeline.
-    from kerasdoctor.diagnose import verify
-
     facts = rules.Facts(target, names, outcomes, suggestions)
     # Ignored codes are not proven either: re-probing costs seconds per line.
     proposals = [p for p in rules.propose(facts) if p.finding.code not in ignore]
