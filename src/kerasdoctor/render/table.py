@@ -180,7 +180,13 @@ def symbol_table(outcomes: tuple[ProbeOutcome, ...], symbol: str, width: int) ->
     table.add_column("import line", overflow="fold", ratio=5)
     table.add_column("result", overflow="fold", ratio=6)
     table.add_column("provided by", overflow="fold", ratio=2)
+    # Lines under a top-level package the target does not have at all fail for one reason:
+    # one row per missing package keeps the table about what is installed (JSON lists all).
+    absent: dict[str, list[ProbeOutcome]] = {}
     for outcome in outcomes:
+        if outcome.method == "find_spec":
+            absent.setdefault(outcome.candidate.top_level, []).append(outcome)
+            continue
         provided: str
         if outcome.works:
             provided = outcome.distribution or (
@@ -191,6 +197,18 @@ def symbol_table(outcomes: tuple[ProbeOutcome, ...], symbol: str, width: int) ->
         else:
             provided = ""
         table.add_row(_mark(outcome), outcome.candidate.import_line, _result(outcome), provided)
+    for top, lines in absent.items():
+        what = (
+            lines[0].candidate.import_line
+            if len(lines) == 1
+            else (f"{len(lines)} lines: from {top}… import {symbol}")
+        )
+        table.add_row(
+            Text("✗", style="red"),
+            what,
+            Text(f"No module named '{top}' (not installed)", style="dim"),
+            "",
+        )
     return table
 
 
