@@ -47,6 +47,27 @@ _kd_write = os.write
 _kd_exit = os._exit
 
 
+def _kd_die_with_parent():
+    """Linux: be killed if the process that started us dies (even by SIGKILL).
+
+    Probes run in sessions of their own so that deadlines can end their whole group; the
+    price is that no terminal signal reaches them. If kerasdoctor (or a zygote) is killed
+    before it can clean up, this keeps a hanging probe from running on forever. It changes
+    nothing an import can observe. Elsewhere (no prctl) it does nothing.
+    """
+    parent = os.getppid()
+    try:
+        ctypes = _kd_stdlib(["ctypes"])["ctypes"]
+        ctypes.CDLL(None).prctl(1, 9)  # PR_SET_PDEATHSIG = 1, SIGKILL = 9
+    except BaseException:
+        return
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        _kd_exit(1)
+
+
+_kd_die_with_parent()
+
+
 def _kd_channel():
     fd = int(sys.argv[1])
     try:

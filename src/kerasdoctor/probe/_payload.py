@@ -272,6 +272,7 @@ def _kd_zygote(job, send, clock):
 def _kd_child(task, send, clock, control):
     try:
         os.setsid()
+        _kd_die_with_parent()  # the fork cleared it; the zygote is this child's parent
         os.close(control)
         ident = task["id"]
 
