@@ -20,6 +20,22 @@ from faults.fakes import FAKES, OK, is_gone, kill_quietly, recorded_pids, surviv
 HANGS = [FAKES[kind] for kind in ("hang", "hang_child", "hang_setsid")]
 
 
+def _hanging_check(faultenv: FaultEnv, *extra_symbols: str) -> list[str]:
+    """check of the three hanging lines (one slot each), then ``extra_symbols`` (queued)."""
+    return kd_command(
+        "check",
+        *[fake.dotted for fake in HANGS],
+        *extra_symbols,
+        "--python",
+        str(faultenv.python),
+        "--timeout",
+        "60",
+        "--jobs",
+        str(len(HANGS)),
+        "--json",
+    )
+
+
 def _wait_for(piddir: Path, probes: int, children: int, within: float) -> None:
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
@@ -41,18 +57,7 @@ def test_a_signal_stops_every_probe(
     validate_report: Any,
 ) -> None:
     # Three hanging lines fill the three slots; the good line waits in the queue.
-    args = kd_command(
-        "check",
-        *[fake.dotted for fake in HANGS],
-        OK.dotted,
-        "--python",
-        str(faultenv.python),
-        "--timeout",
-        "60",
-        "--jobs",
-        str(len(HANGS)),
-        "--json",
-    )
+    args = _hanging_check(faultenv, OK.dotted)
     piddir = Path(kd_env["KDFAULT_PIDDIR"])
     proc = subprocess.Popen(
         args,
@@ -92,17 +97,7 @@ def test_probes_die_with_a_killed_kerasdoctor(
     # probes it started, in sessions of their own, must still not run on (PR_SET_PDEATHSIG).
     # Processes that the *imported code* started cannot be reached once kerasdoctor is gone
     # (documented in docs/probes.md); they are cleaned up here, not asserted.
-    args = kd_command(
-        "check",
-        *[fake.dotted for fake in HANGS],
-        "--python",
-        str(faultenv.python),
-        "--timeout",
-        "60",
-        "--jobs",
-        str(len(HANGS)),
-        "--json",
-    )
+    args = _hanging_check(faultenv)
     piddir = Path(kd_env["KDFAULT_PIDDIR"])
     token = kd_env["KDFAULT_RUN"]
     proc = subprocess.Popen(

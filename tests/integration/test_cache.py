@@ -125,7 +125,18 @@ def test_a_project_keras_py_invalidates_and_the_new_verdict_shows_it(
         for p in after["probes"]
         if p["import_line"] == "from keras.layers import BatchNormalization"
     )
-    # keras.py is a module, not a package: the line now fails differently.
+    # keras.py is a module, not a package: the new verdict is exactly what python -c says now.
+    truth = subprocess.run(
+        [str(sandbox["venv"] / "bin" / "python"), "-c", line["import_line"]],
+        cwd=sandbox["project"],
+        env=sandbox["env"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert truth.returncode != 0
+    last = truth.stderr.strip().splitlines()[-1]
+    assert last == f"{line['error']['type']}: {line['error']['message']}"
     assert (
         line["error"]["message"]
         != next(p for p in before["probes"] if p["import_line"] == line["import_line"])["error"][
