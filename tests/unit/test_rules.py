@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 import shlex
-from collections.abc import Mapping, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 
 import pytest
 
 from helpers.factories import SITE, dist, failed, line, ok, target
-from kerasdoctor.diagnose import fixes, rank, rules, verify
+from kerasdoctor.diagnose import fixes, rank, rules
 from kerasdoctor.models import (
     Distribution,
     Finding,
@@ -578,7 +577,7 @@ def test_kd402_error_when_nothing_is_usable() -> None:
 # --- order, verification, commands ----------------------------------------------------
 
 
-def test_findings_come_in_code_order_errors_first() -> None:
+def test_findings_come_in_code_order() -> None:
     t = keras3_alone(KERAS_BACKEND="numpy")
     t = dataclasses.replace(
         t, distributions=(*t.distributions, dist("keras-core", "0.1.7", "keras_core"))
@@ -586,81 +585,6 @@ def test_findings_come_in_code_order_errors_first() -> None:
     outcomes = [failed(line("keras.layers"), "No module named 'scipy'")]
     found = findings(t, outcomes)
     assert codes(found) == sorted(codes(found))
-
-
-class Reprobe:
-    """Re-probing as data: answers with fixed outcomes and records every call."""
-
-    def __init__(self, outcomes: Sequence[ProbeOutcome]) -> None:
-        self.outcomes = list(outcomes)
-        self.calls: list[tuple[dict[str, str | None], str | None]] = []
-
-    def __call__(self, changes: Mapping[str, str | None], cwd: str | None) -> list[ProbeOutcome]:
-        self.calls.append((dict(changes), cwd))
-        if cwd is not None:
-            assert Path(cwd).is_dir()
-            assert list(Path(cwd).iterdir()) == []
-        return self.outcomes
-
-
-def test_verify_marks_a_proven_fix() -> None:
-    t = installed(keras3_alone(), "torch")
-    proposals = rules.propose(facts(t, [failed(line("keras.layers"), NO_TF)]))
-    reprobe = Reprobe([ok(line("keras.layers"), K3_BN)])
-    found = verify.verify(proposals, reprobe)
-    finding = only(found, "KD101")
-    assert finding.verified
-    assert finding.fix == ("export KERAS_BACKEND=torch",)
-    assert "probing again with KERAS_BACKEND=torch" in finding.evidence[-1]
-    assert reprobe.calls == [({"KERAS_BACKEND": "torch"}, None)]
-    assert not only(found, "KD001").verified
-
-
-def test_verify_falls_back_when_the_proof_fails() -> None:
-    t = installed(keras3_alone(), "torch")
-    proposals = rules.propose(facts(t, [failed(line("keras.layers"), NO_TF)]))
-    broken = failed(line("keras.layers"), "No module named 'torch._C'")
-    finding = only(verify.verify(proposals, Reprobe([broken])), "KD101")
-    assert not finding.verified
-    assert finding.fix == (f"uv pip install --python {PY} 'tensorflow>=2.16'",)
-    assert "did not fix it" in finding.evidence[-1]
-
-
-def test_verify_probes_each_change_once_from_an_empty_folder() -> None:
-    t = with_modules(target(K3, NUMPY, H5PY), keras="/work/project/keras.py", tensorflow=None)
-    t = dataclasses.replace(
-        t, distributions=(*t.distributions, dist("keras-core", "0.1.7", "keras_core"))
-    )
-    t = with_modules(t, keras_core="/work/project/keras_core.py")
-    outcomes = [
-        failed(line("keras.layers"), "'keras' is not a package"),
-        failed(line("keras_core.layers"), "'keras_core' is not a package"),
-    ]
-    proposals = rules.propose(facts(t, outcomes))
-    assert [p.finding.code for p in proposals].count("KD301") == 2
-    reprobe = Reprobe([ok(line("keras.layers"), K3_BN)])
-    found = verify.verify(proposals, reprobe)
-    assert len(reprobe.calls) == 1
-    assert reprobe.calls[0][0] == {}
-    assert all(f.verified for f in found if f.code == "KD301")
-
-
-def test_without_reprobe_nothing_is_verified() -> None:
-    t = installed(keras3_alone(), "torch")
-    proposals = rules.propose(facts(t, [failed(line("keras.layers"), NO_TF)]))
-    assert not any(f.verified for f in verify.verify(proposals, None))
-
-
-def test_lines_to_reprobe_keeps_public_and_user_lines() -> None:
-    public = line("keras.layers")
-    legacy = line("keras.src.layers")
-    user = line("keras.src.layers.core", "Dense", origin=Origin.USER)
-    only_private = line("keras.src.x", "Thing")
-    assert verify.lines_to_reprobe([public, legacy, user, only_private]) == [
-        public,
-        user,
-        only_private,
-    ]
 
 
 @pytest.mark.parametrize(
