@@ -34,12 +34,12 @@ ROOTS = ("tensorflow.keras", "keras", "tf_keras", "keras_core")
 ENTRIES = {
     "BatchNormalization": catalogue.SymbolEntry(
         name="BatchNormalization",
-        public={root: ("layers", "layers.normalization") for root in ROOTS},
+        public=dict.fromkeys(ROOTS, ("layers", "layers.normalization")),
         legacy=("keras.src.layers", "keras.layers.normalization.batch_normalization"),
     ),
     "Dense": catalogue.SymbolEntry(
         name="Dense",
-        public={root: ("layers",) for root in ROOTS},
+        public=dict.fromkeys(ROOTS, ("layers",)),
         legacy=("keras.src.layers", "keras.layers.core"),
     ),
 }
