@@ -14,6 +14,7 @@ notebook, the span is within the cell's source text.
 from __future__ import annotations
 
 import ast
+import contextlib
 import io
 import re
 import tokenize
@@ -81,7 +82,8 @@ class Span:
         """The span of a parsed statement or expression."""
         end_line = getattr(node, "end_lineno", None)
         end_col = getattr(node, "end_col_offset", None)
-        assert end_line is not None and end_col is not None
+        assert end_line is not None
+        assert end_col is not None
         return cls(getattr(node, "lineno"), getattr(node, "col_offset"), end_line, end_col)  # noqa: B009
 
 
@@ -290,7 +292,9 @@ def _parse_from(segment: str) -> _FromParts:
     for tok in rest:
         if tok.type == tokenize.COMMENT:
             has_comment = True
-            same_line = last_line_tok is not None and "\n" not in segment[last_line_tok.end : tok.start]
+            same_line = (
+                last_line_tok is not None and "\n" not in segment[last_line_tok.end : tok.start]
+            )
             if paren and last_line_tok is None and "\n" not in segment[paren_end : tok.start]:
                 open_comment = tok.string
             elif same_line and items:
@@ -379,7 +383,9 @@ def _render_from(
     """Lines of one statement; the first without indentation (the span starts after it)."""
     lines: list[str] = []
     if multiline:
-        lines.append(f"from {module} import ({_comment_suffix([open_comment] if open_comment else [])}")
+        lines.append(
+            f"from {module} import ({_comment_suffix([open_comment] if open_comment else [])}"
+        )
         for item in items:
             lines.extend(inner + c for c in item.leading)
             head, *rest = item.trailing or [""]
@@ -432,8 +438,9 @@ def _plan_from(
         else:
             shown = move.name if move.asname is None else f"{move.name} as {move.asname}"
             return f"the statement at line {rw.span.line} does not import {shown}"
-    start, end = index.offset(rw.span.line, rw.span.col), index.offset(
-        rw.span.end_line, rw.span.end_col
+    start, end = (
+        index.offset(rw.span.line, rw.span.col),
+        index.offset(rw.span.end_line, rw.span.end_col),
     )
     segment = text[start:end]
     try:
@@ -497,9 +504,7 @@ def _dotted_name_spans(segment: str) -> list[tuple[int, int, str]]:
         if tok.string == ",":
             if not current:
                 raise EditError("empty name in the import statement")
-            spans.append(
-                (current[0].start, current[-1].end, "".join(t.string for t in current))
-            )
+            spans.append((current[0].start, current[-1].end, "".join(t.string for t in current)))
             current, skip_alias = [], False
         elif tok.string == "as":
             skip_alias = True
@@ -604,15 +609,13 @@ def plan_edits(
     chain_ranges: list[tuple[int, int]] = []
     for rw in rewrites:
         if isinstance(rw, ChainRewrite):
-            try:
+            with contextlib.suppress(EditError):
                 chain_ranges.append(
                     (
                         index.offset(rw.span.line, rw.span.col),
                         index.offset(rw.span.end_line, rw.span.end_col),
                     )
                 )
-            except EditError:
-                pass
     planned: list[PlannedEdit] = []
     for rw in rewrites:
         try:

@@ -12,10 +12,10 @@ import ast
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Optional
 
 from kerasdoctor.fix.edits import (
     ChainRewrite,
-    FromImportRewrite,
     LineIndex,
     ModuleImportRewrite,
     PlannedEdit,
@@ -41,7 +41,8 @@ class SourceRewrite:
         return bool(self.applied)
 
 
-Binding = tuple[str, str, str | None]  # (module, name, asname) for from-imports
+# (module, name, asname) of one name a from-import binds
+Binding = tuple[str, str, Optional[str]]
 
 
 def _is_subsequence(part: Sequence[object], whole: Sequence[object]) -> bool:
@@ -58,8 +59,9 @@ def _check_region(
 ) -> str | None:
     """The edited region of ``new`` says exactly what the decision promised."""
     rw = planned.rewrite
-    old_tree, new_tree = ast.parse(old, feature_version=feature_version), ast.parse(
-        new, feature_version=feature_version
+    old_tree, new_tree = (
+        ast.parse(old, feature_version=feature_version),
+        ast.parse(new, feature_version=feature_version),
     )
     old_index, new_index = LineIndex(old), LineIndex(new)
     a, b = planned.edit.start, planned.edit.end
@@ -83,9 +85,9 @@ def _check_region(
         olds = [n for n in inside(old_tree, old_index, a, b) if isinstance(n, ast.Import)]
         if len(got) != 1 or len(olds) != 1:
             return "the rewritten import is not one statement"
-        want = [(x.name, x.asname) for x in olds[0].names]
-        want[want.index((rw.module, rw.asname))] = (rw.new_module, rw.asname)
-        if [(x.name, x.asname) for x in got[0].names] != want:
+        names = [(x.name, x.asname) for x in olds[0].names]
+        names[names.index((rw.module, rw.asname))] = (rw.new_module, rw.asname)
+        if [(x.name, x.asname) for x in got[0].names] != names:
             return f"the rewritten statement does not import {rw.new_module}"
         return None
     old_stmts = [n for n in inside(old_tree, old_index, a, b) if isinstance(n, ast.ImportFrom)]
