@@ -236,7 +236,7 @@ REFUSALS = [
 
 @pytest.mark.parametrize(("source", "decide", "reason"), REFUSALS)
 def test_refusals_say_why(source: str, decide: Callable[[Span], Rewrite], reason: str) -> None:
-    span = _import_span(source) if "import" in source.split("\n")[0] else None
+    span = _import_span(source) if "import" in source.split("\n", maxsplit=1)[0] else None
     if span is None:
         span = _chain_span(source, "keras.layers.Dense")
     result = rewrite_source(source, [decide(span)])
@@ -254,8 +254,7 @@ def test_module_import_keeps_alias_and_other_names() -> None:
 
 def test_unaliased_module_import_with_its_chains_rewritten() -> None:
     source = (
-        "import keras.layers.normalization\n"
-        "bn = keras.layers.normalization.BatchNormalization()\n"
+        "import keras.layers.normalization\nbn = keras.layers.normalization.BatchNormalization()\n"
     )
     chain = _chain_span(source, "keras.layers.normalization.BatchNormalization")
     result = rewrite_source(
@@ -284,7 +283,9 @@ def test_chain_columns_are_utf8_bytes() -> None:
     # ast counts columns in UTF-8 bytes: a non-ASCII name before the chain shifts them.
     source = "é = 1; x = tf.keras.layers.Dense(é)\n"
     span = _chain_span(source, "tf.keras.layers.Dense")
-    result = rewrite_source(source, [ChainRewrite(span, "tf.keras.layers.Dense", "keras.layers.Dense")])
+    result = rewrite_source(
+        source, [ChainRewrite(span, "tf.keras.layers.Dense", "keras.layers.Dense")]
+    )
     assert result.text == "é = 1; x = keras.layers.Dense(é)\n"
 
 
@@ -299,7 +300,9 @@ def test_wrong_span_is_refused_not_guessed() -> None:
 def test_overlapping_decisions_refuse_the_second() -> None:
     source = "from keras.layers import A, B\n"
     span = _import_span(source)
-    plan = plan_edits(source, [moves(KL, ("A", None, "m"))(span), moves(KL, ("B", None, "n"))(span)])
+    plan = plan_edits(
+        source, [moves(KL, ("A", None, "m"))(span), moves(KL, ("B", None, "n"))(span)]
+    )
     assert len(plan.edits) == 1
     assert plan.refused[0].reason == "overlaps another edit of the same file"
 
