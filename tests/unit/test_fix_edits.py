@@ -130,6 +130,12 @@ FROM_CASES = [
         id="hanging-parentheses-in-class",
     ),
     pytest.param(
+        "from keras.layers import (A, B as b, C)  # c\n",
+        moves(KL, ("C", None, "m2")),
+        "from keras.layers import (A, B as b)\nfrom m2 import C  # c\n",
+        id="one-line-parentheses-stay-one-line",
+    ),
+    pytest.param(
         "from keras.layers import A, B, C",
         moves(KL, ("B", None, "m2"), ("C", None, "m3")),
         "from keras.layers import A\nfrom m2 import B\nfrom m3 import C",

@@ -376,6 +376,7 @@ def _render_from(
     items: Sequence[_Item],
     *,
     multiline: bool,
+    paren: bool,
     open_comment: str | None,
     indent: str,
     inner: str,
@@ -401,9 +402,11 @@ def _render_from(
     for item in items:
         leading.extend(item.leading)
         trailing.extend(item.trailing)
-    statement = f"from {module} import {', '.join(_alias(i) for i in items)}"
+    names = ", ".join(_alias(i) for i in items)
+    if paren and len(items) > 1:
+        names = f"({names})"  # the original was parenthesised on one line: so is this
     lines.extend(leading)
-    lines.append(statement + _comment_suffix(trailing))
+    lines.append(f"from {module} import {names}" + _comment_suffix(trailing))
     return [lines[0]] + [indent + line for line in lines[1:]]
 
 
@@ -481,7 +484,8 @@ def _plan_from(
         rendered = _render_from(
             module,
             items,
-            multiline=parts.paren and len(items) > 1,
+            multiline=parts.paren and len(items) > 1 and "\n" in segment,
+            paren=parts.paren,
             open_comment=parts.open_comment if n == 0 else None,
             indent=indent,
             inner=inner,

@@ -84,15 +84,23 @@ def _describe(exc: OSError) -> str:
     return f"{text} ({name})" if name else text
 
 
+# The signals kerasdoctor turns into KeyboardInterrupt (see cli.main).
+_HELD = {getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)}
+
+
 @contextlib.contextmanager
-def _sigint_held() -> Iterator[None]:
-    """Hold SIGINT back (it is delivered at the end) where the platform allows it."""
+def _signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and friends back (delivered at the end) where the platform allows it.
+
+    Best effort: a signal delivered to another thread still interrupts the main thread, and
+    then the ``finally`` in :func:`_write_target` is what keeps the promise.
+    """
     if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not (
         threading.main_thread()
     ):
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
     try:
         yield
     finally:
@@ -143,7 +151,7 @@ def write_file(request: WriteRequest) -> WriteResult:
                 WriteStatus.CHANGED_SINCE_SCAN,
                 "the file changed since it was scanned; run fix again",
             )
-        with _sigint_held():
+        with _signals_held():
             _write_target(target, request.new_data, info.st_mode, info.st_uid, info.st_gid)
     except OSError as exc:
         return WriteResult(path, WriteStatus.FAILED, _describe(exc))
