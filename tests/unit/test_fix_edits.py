@@ -335,3 +335,11 @@ def test_apply_edits_checks_ranges_and_overlaps() -> None:
         apply_edits("abcdef", [TextEdit(2, 2, "x"), TextEdit(2, 2, "y")])
     with pytest.raises(EditError, match="outside"):
         apply_edits("abc", [TextEdit(2, 9, "")])
+
+
+def test_bare_cr_text_with_a_made_up_span_is_refused_not_raised() -> None:
+    source = "import keras\r\nm.add(keras.layers.x\\\r\r\n    .Dense())\r\n"
+    rw = ChainRewrite(Span(2, 6, 4, 23), "keras.layers.x.Dense", "keras.layers.Dense")
+    result = rewrite_source(source, [rw])
+    assert result.text == source
+    assert "bare CR" in result.refused[0].reason

@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kerasdoctor.fix.edits import FromImportRewrite, NameMove, Span
+from kerasdoctor.fix.edits import (
+    ChainRewrite,
+    FromImportRewrite,
+    ModuleImportRewrite,
+    NameMove,
+    Span,
+    dotted,
+)
 from kerasdoctor.fix.rewrite import rewrite_source
 
 MODULE = "keras.layers"
@@ -167,3 +174,93 @@ def test_rewrite_keeps_file_parseable_and_equal_outside(case: Case) -> None:
     # Comments are kept, each exactly once.
     for token in ("# keep me", "# about", "# Dense"):
         assert result.text.count(token) == case.source.count(token)
+
+
+@st.composite
+def module_imports(draw: st.DrawFn) -> tuple[str, Span, str, str]:
+    """``import ...`` statements with an aliased Keras module somewhere among other names."""
+    newline = draw(st.sampled_from(["\n", "\r\n"]))
+    unit = draw(st.sampled_from(["    ", "\t"]))
+    others = draw(st.lists(st.sampled_from(["os", "sys", "numpy as np"]), max_size=2, unique=True))
+    at = draw(st.integers(0, len(others)))
+    target = "keras.layers.normalization as norm"
+    names = [*others[:at], target, *others[at:]]
+    joiner = draw(st.sampled_from([", ", ",\\" + newline + unit * 2]))
+    stmt = "import " + joiner.join(names)
+    nested = draw(st.booleans())
+    head = ("if True:" + newline + unit) if nested else ""
+    where = draw(st.sampled_from(["", "x = 1; "]))
+    tail = draw(st.sampled_from(["", "  # n", "; y = 2"]))
+    source = head + where + stmt + tail + newline + "z = norm.BatchNormalization" + newline
+    node = next(
+        n
+        for n in ast.walk(ast.parse(source))
+        if isinstance(n, ast.Import) and any(a.asname == "norm" for a in n.names)
+    )
+    return source, Span.of(node), stmt, stmt.replace("keras.layers.normalization", "keras.layers")
+
+
+@settings(max_examples=100, deadline=None)
+@given(module_imports())
+def test_module_import_rewrite_changes_only_the_module(case: tuple[str, Span, str, str]) -> None:
+    source, span, stmt, expected_stmt = case
+    rewrite = ModuleImportRewrite(span, "keras.layers.normalization", "norm", "keras.layers")
+    result = rewrite_source(source, [rewrite])
+    assert result.refused == ()
+    assert result.text == source.replace(stmt, expected_stmt)
+
+
+@st.composite
+def chains(draw: st.DrawFn) -> tuple[str, Span]:
+    """``keras.layers.normalization.BatchNormalization`` in many expression positions."""
+    newline = draw(st.sampled_from(["\n", "\r\n"]))
+    chain = draw(
+        st.sampled_from(
+            [
+                "keras.layers.normalization.BatchNormalization",
+                "keras.layers.normalization" + "\\" + newline + "    .BatchNormalization",
+                "keras.layers.normalization.BatchNormalization",
+            ]
+        )
+    )
+    template = draw(
+        st.sampled_from(
+            [
+                "m.add({c}())",
+                "x = [{c}, 1]",
+                "def f(layer={c}): return layer",
+                "y = ({c}\n  )(axis=-1)",
+                "isinstance(z, {c})",
+                "w = {c}.__name__",
+            ]
+        )
+    )
+    body = template.replace("\n", newline).format(c=chain)
+    source = "import keras" + newline + body + newline
+    node = next(
+        n
+        for n in ast.walk(ast.parse(source))
+        if isinstance(n, ast.Attribute)
+        and dotted(n) == "keras.layers.normalization.BatchNormalization"
+    )
+    return source, Span.of(node)
+
+
+@settings(max_examples=60, deadline=None)
+@given(chains())
+def test_chain_rewrite_changes_only_the_chain(case: tuple[str, Span]) -> None:
+    source, span = case
+    old = "keras.layers.normalization.BatchNormalization"
+    new = "keras.layers.BatchNormalization"
+    result = rewrite_source(source, [ChainRewrite(span, old, new)])
+    assert result.refused == ()
+    (applied,) = result.applied
+    edit = applied.edit
+    assert result.text == source[: edit.start] + new + source[edit.end :]
+    # Independent oracle: the new tree is the old one with the chain's subtree swapped.
+    old_chain = ast.dump(ast.parse(old, mode="eval").body)
+    new_chain = ast.dump(ast.parse(new, mode="eval").body)
+    expected = ast.dump(ast.parse(source)).replace(old_chain, new_chain)
+    assert ast.dump(ast.parse(result.text)) == expected
+    tree = ast.parse(result.text)
+    assert [dotted(n) for n in ast.walk(tree) if isinstance(n, ast.Attribute)].count(new) == 1

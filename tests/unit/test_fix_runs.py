@@ -53,11 +53,11 @@ def _decisions(text: str) -> list[Rewrite]:
         if isinstance(node, ast.Import) and node.names[0].name == "os.path":
             out.append(ModuleImportRewrite(Span.of(node), "os.path", "osp", "posixpath"))
         elif isinstance(node, ast.ImportFrom) and node.module == "os.path":
-            moved = (NameMove("sep", None, "os"), NameMove("join", "J", "posixpath"))
-            out.append(FromImportRewrite(Span.of(node), "os.path", moved))
+            to_os = (NameMove("sep", None, "os"), NameMove("join", "J", "posixpath"))
+            out.append(FromImportRewrite(Span.of(node), "os.path", to_os))
         elif isinstance(node, ast.ImportFrom) and node.module == "json":
-            moved = (NameMove("JSONDecoder", None, "json.decoder"),)
-            out.append(FromImportRewrite(Span.of(node), "json", moved))
+            to_decoder = (NameMove("JSONDecoder", None, "json.decoder"),)
+            out.append(FromImportRewrite(Span.of(node), "json", to_decoder))
         elif isinstance(node, ast.Attribute) and dotted(node) == "os.path.join":
             out.append(ChainRewrite(Span.of(node), "os.path.join", "posixpath.join"))
     return out

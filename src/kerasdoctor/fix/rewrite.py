@@ -16,6 +16,7 @@ from typing import Optional
 
 from kerasdoctor.fix.edits import (
     ChainRewrite,
+    EditError,
     LineIndex,
     ModuleImportRewrite,
     PlannedEdit,
@@ -143,11 +144,16 @@ def rewrite_source(
         reason = verify_edits(text, alone, [planned.edit], feature_version=feature_version)
         if reason is None:
             ((_, new_range),) = new_ranges([planned.edit])
-            reason = _check_region(text, alone, planned, new_range, feature_version)
+            try:
+                reason = _check_region(text, alone, planned, new_range, feature_version)
+            except (EditError, SyntaxError, ValueError) as exc:
+                reason = f"cannot check the rewritten statement: {exc}"
         if reason is None:
             accepted.append(planned)
         else:
             refused.append(Refusal(planned.rewrite, reason))
+    if not accepted:
+        return SourceRewrite(text, (), tuple(refused))
     new = apply_edits(text, [p.edit for p in accepted])
     reason = verify_edits(text, new, [p.edit for p in accepted], feature_version=feature_version)
     if reason is not None:
