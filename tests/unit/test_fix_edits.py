@@ -130,6 +130,12 @@ FROM_CASES = [
         id="hanging-parentheses-in-class",
     ),
     pytest.param(
+        "from keras.layers import (\n    A,\n    B,\n    C,\n    # last\n)\n",
+        moves(KL, ("A", None, "m2")),
+        "from m2 import A\nfrom keras.layers import (\n    B,\n    C,\n    # last\n)\n",
+        id="own-line-comment-before-the-closing-parenthesis-stays-own-line",
+    ),
+    pytest.param(
         "from keras.layers import (A, B as b, C)  # c\n",
         moves(KL, ("C", None, "m2")),
         "from keras.layers import (A, B as b)\nfrom m2 import C  # c\n",

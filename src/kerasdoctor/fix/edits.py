@@ -19,7 +19,7 @@ import io
 import re
 import tokenize
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Union
 
 from kerasdoctor.models import is_dotted_name
@@ -247,7 +247,8 @@ class _Item:
     name: str
     asname: str | None
     leading: list[str]  # comments on their own lines before the name
-    trailing: list[str]  # comments after the name on its line, or after it before ``)``
+    trailing: list[str]  # comments after the name on its line
+    after: list[str] = field(default_factory=list)  # own-line comments after the last name
 
 
 @dataclass
@@ -325,7 +326,7 @@ def _parse_from(segment: str) -> _FromParts:
     if pending:
         if not items:
             raise EditError("no names in the import statement")
-        items[-1].trailing.extend(pending)
+        items[-1].after.extend(pending)
     if not module_toks:
         raise EditError("no module in the import statement")
     return _FromParts(
@@ -394,14 +395,14 @@ def _render_from(
             if head:
                 line += "  " + head
             lines.append(line)
-            lines.extend(inner + c for c in rest)
+            lines.extend(inner + c for c in [*rest, *item.after])
         lines.append(indent + ")")
         return lines
     leading: list[str] = [open_comment] if open_comment else []
     trailing: list[str] = []
     for item in items:
         leading.extend(item.leading)
-        trailing.extend(item.trailing)
+        trailing.extend([*item.trailing, *item.after])
     names = ", ".join(_alias(i) for i in items)
     if paren and len(items) > 1:
         names = f"({names})"  # the original was parenthesised on one line: so is this
