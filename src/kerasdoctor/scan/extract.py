@@ -13,7 +13,9 @@ which branch runs. The traversal is iterative, so a 5,000-term expression costs 
 from __future__ import annotations
 
 import ast
-from collections.abc import Sequence
+import bisect
+import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from kerasdoctor.scan.model import (
@@ -104,10 +106,28 @@ class _Scope:
 class _Positions:
     """Turns ast's (line, UTF-8 byte column) into the character positions of :class:`Span`."""
 
-    def __init__(self, text: str, cell: int | None) -> None:
+    def __init__(self, text: str, cell: int | None, words: re.Pattern[str] | None) -> None:
         self.text = text
         self.cell = cell
         self.starts = line_starts(text)
+        # Lines on which a name that matters occurs (see :func:`_relevant_words`).
+        self.hits: list[int] = []
+        if words is not None:
+            self.hits = sorted(
+                {bisect.bisect_right(self.starts, m.start()) for m in words.finditer(text)}
+            )
+
+    def touches(self, node: ast.AST) -> bool:
+        """Whether a node's lines hold a name that matters (nodes without lines: True)."""
+        line: int | None = getattr(node, "lineno", None)
+        if line is None:
+            return True
+        end: int = getattr(node, "end_lineno", None) or line
+        decorators: list[ast.expr] = getattr(node, "decorator_list", None) or []
+        if decorators:  # a decorated def's lineno is its `def` line, below the decorators
+            line = min(line, decorators[0].lineno)
+        at = bisect.bisect_left(self.hits, line)
+        return at < len(self.hits) and self.hits[at] <= end
 
     def _offset(self, line: int, byte_col: int) -> tuple[int, int]:
         start = self.starts[line - 1] if line - 1 < len(self.starts) else len(self.text)
@@ -198,8 +218,8 @@ class _Collector:
         # Statements directly in a module, function or class body: they always run.
         self.toplevel: set[int] = set()
 
-    def run(self, unit: Unit) -> None:
-        position = _Positions(unit.text, unit.cell)
+    def run(self, unit: Unit, words: re.Pattern[str]) -> None:
+        position = _Positions(unit.text, unit.cell, words)
         stack: list[_Work] = [(stmt, self.module, (), position) for stmt in unit.tree.body]
         self.toplevel.update(id(stmt) for stmt in unit.tree.body)
         while stack:
@@ -228,6 +248,10 @@ class _Collector:
 
         child: ast.AST
 
+        # A subtree on whose lines no Keras root and no import-bound name occurs can hold no
+        # import, chain or rebinding that matters: skipping it is most of the speed.
+        if not pos.touches(node):
+            return
         if isinstance(node, ast.Import):
             self._import(node, scope, ladders, pos)
             return
@@ -494,15 +518,55 @@ def _key(raw: _RawImport) -> tuple[int, int]:
     return (cell, raw.position.span(raw.node).start)
 
 
+def _import_nodes(tree: ast.Module) -> Iterator[ast.Import | ast.ImportFrom]:
+    """Every import statement, at any depth, visiting statement lists only (cheap)."""
+    stack: list[ast.AST] = list(tree.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            yield node
+            continue
+        for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                stack.extend(value)
+
+
+def _relevant_words(units: Sequence[Unit]) -> re.Pattern[str] | None:
+    """A regex for the Keras roots and every name a Keras-relevant import binds; None if none.
+
+    Every record the extraction can produce has one of these words on its lines: an import
+    names its root, a chain starts with a bound name, and only a bound name can be shadowed.
+    """
+    names: set[str] = set()
+    for unit in units:
+        for node in _import_nodes(unit.tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if _relevant_root(alias.name):
+                        names.add(alias.asname or alias.name.split(".", 1)[0])
+                        names.add(alias.name.split(".", 1)[0])
+            elif node.level == 0 and _relevant_root(node.module or ""):
+                names.add((node.module or "").split(".", 1)[0])
+                names.update(a.asname or a.name for a in node.names if a.name != "*")
+    if not names:
+        return None
+    alternatives = "|".join(sorted(map(re.escape, names), key=len, reverse=True))
+    return re.compile(rf"(?<![\w.])(?:{alternatives})(?!\w)")
+
+
 def extract_units(units: Sequence[Unit]) -> Extraction:
     """Extract the records of one file from its units (one per ``.py`` file or code cell).
 
     The units of a notebook share one module namespace, as its cells do in a kernel: a name
     imported in one cell resolves in the others.
     """
+    words = _relevant_words(units)
+    if words is None:
+        return Extraction((), (), (), ())
     collector = _Collector()
     for unit in units:
-        collector.run(unit)
+        collector.run(unit, words)
 
     # Resolve chains now that every binding of every scope is known.
     resolved: list[tuple[_RawChain, int, str]] = []

@@ -20,7 +20,7 @@ from pathlib import Path
 from kerasdoctor.scan.model import FileKind, FileStatus
 
 #: Files larger than this are skipped without being opened: no hand-written script is.
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+DEFAULT_MAX_BYTES = 10_000_000
 
 #: Folder names that never hold the user's own code.
 PRUNED_NAMES = frozenset(
