@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import functools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -110,6 +111,8 @@ class _Positions:
         self.text = text
         self.cell = cell
         self.starts = line_starts(text)
+        # Keyed by id(): every node stays alive in its tree for as long as this object does.
+        self._spans: dict[int, Span] = {}
         # Lines on which a name that matters occurs (see :func:`_relevant_words`).
         self.hits: list[int] = []
         if words is not None:
@@ -140,6 +143,13 @@ class _Positions:
         return start + col, col
 
     def span(self, node: ast.AST) -> Span:
+        """The node's :class:`Span` (memoised: sorting asks for the same spans repeatedly)."""
+        known = self._spans.get(id(node))
+        if known is None:
+            known = self._spans[id(node)] = self._span(node)
+        return known
+
+    def _span(self, node: ast.AST) -> Span:
         line: int = node.lineno  # type: ignore[attr-defined]
         end_line: int = node.end_lineno or line  # type: ignore[attr-defined]
         start, col = self._offset(line, node.col_offset)  # type: ignore[attr-defined]
@@ -551,6 +561,12 @@ def _relevant_words(units: Sequence[Unit]) -> re.Pattern[str] | None:
                 names.update(a.asname or a.name for a in node.names if a.name != "*")
     if not names:
         return None
+    return _words_regex(tuple(sorted(names)))
+
+
+@functools.lru_cache(maxsize=512)
+def _words_regex(names: tuple[str, ...]) -> re.Pattern[str]:
+    # Files of one codebase import the same few names: compile each set once per process.
     alternatives = "|".join(sorted(map(re.escape, names), key=len, reverse=True))
     return re.compile(rf"(?<![\w.])(?:{alternatives})(?!\w)")
 
