@@ -98,6 +98,12 @@ def test_explicit_files_are_read_and_missing_ones_reported(tree: Path) -> None:
     assert found[2].reason == "no such file or folder"
 
 
+def test_exclude_applies_to_explicit_files(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tree)
+    found = walk(["a.py", "build/out.py", "pkg/sub/z.py"], ("build", "pkg/**"))
+    assert [f.display for f in found] == ["a.py"]
+
+
 def test_relative_arguments_give_relative_display_paths(
     tree: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

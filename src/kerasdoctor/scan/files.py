@@ -156,12 +156,14 @@ def walk(
     """Yield the files to read under ``paths``, in a stable order, and what was skipped.
 
     Files named directly are read whatever their suffix (``.ipynb`` as a notebook, anything
-    else as Python) unless excluded by a glob; inside folders only ``*.py`` and ``*.ipynb``
-    are. Entries of a folder come in sorted order, files before sub-folders. A file reached
-    twice (listed twice, or through a symbolic link) is yielded once. A folder reached again
-    through a symbolic link (a loop) is not entered again. Pruned folders and excluded paths
-    are silent; everything else that is not read is yielded with status SKIPPED and a reason.
-    A missing argument is yielded as SKIPPED with reason "no such file or folder".
+    else as Python) unless a glob excludes them (matched against the path as given, so that
+    pre-commit's explicit file lists honour ``--exclude``); inside folders only ``*.py``
+    and ``*.ipynb`` are. Entries of a folder come in sorted order, files before
+    sub-folders. A file reached twice (listed twice, or through a symbolic link) is yielded
+    once. A folder reached again through a symbolic link (a loop) is not entered again.
+    Pruned folders and excluded paths are silent; everything else that is not read is
+    yielded with status SKIPPED and a reason. A missing argument is yielded as SKIPPED with
+    reason "no such file or folder".
     """
     seen_files: set[tuple[int, int]] = set()
     seen_dirs: set[tuple[int, int]] = set()
@@ -179,6 +181,8 @@ def walk(
             continue
         if stat.S_ISDIR(st.st_mode):
             yield from _walk_folder(arg, exclude, max_bytes, seen_files, seen_dirs)
+            continue
+        if excluded(_display(arg).lstrip("/"), exclude):
             continue
         kind = FileKind.NOTEBOOK if arg.endswith(".ipynb") else FileKind.PYTHON
         found = _file_entry(arg, _display(arg), kind, st, max_bytes, seen_files)
