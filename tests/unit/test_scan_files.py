@@ -197,3 +197,20 @@ def test_process_pool_gives_the_same_results_in_the_same_order(tmp_path: Path) -
     assert len(serial) == 91
     assert serial[0].chains[0].path == "keras.layers.Dense0"
     assert serial[-1].status is FileStatus.UNPARSABLE
+
+
+def test_a_caller_without_a_main_guard_still_gets_results(tmp_path: Path) -> None:
+    # Such a caller re-runs in every spawn/forkserver worker; the scan must still finish.
+    for n in range(70):
+        _write(tmp_path, f"m{n:03}.py", "from keras import layers\n")
+    script = (
+        "import sys\n"
+        "from kerasdoctor.scan import extract_paths\n"
+        "print(len([r for r in extract_paths([sys.argv[1]], jobs=2) if r.imports]))\n"
+    )
+    runner = tmp_path.parent / f"{tmp_path.name}-unguarded.py"
+    runner.write_text(script)
+    done = subprocess.run(
+        [sys.executable, str(runner), str(tmp_path)], capture_output=True, text=True, check=False
+    )
+    assert (done.returncode, done.stdout.strip().splitlines()[-1:]) == (0, ["70"]), done.stderr

@@ -9,10 +9,12 @@ maps the files over a process pool when there are enough of them to pay for the 
 from __future__ import annotations
 
 import ast
+import functools
 import multiprocessing
 import os
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from kerasdoctor.scan.extract import Unit, extract_units
 from kerasdoctor.scan.files import DEFAULT_MAX_BYTES, FoundFile, walk
@@ -95,8 +97,8 @@ def extract_file(found: FoundFile, max_bytes: int = DEFAULT_MAX_BYTES) -> FileRe
     return extract_bytes(found.display, found.kind, data)
 
 
-def _extract_many(batch: Sequence[FoundFile]) -> list[FileResult]:
-    return [extract_file(found) for found in batch]
+def _extract_many(batch: Sequence[FoundFile], max_bytes: int) -> list[FileResult]:
+    return [extract_file(found, max_bytes) for found in batch]
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
@@ -126,7 +128,14 @@ def extract_paths(
     size = max(8, len(found) // (workers * 8))
     batches = [found[i : i + size] for i in range(0, len(found), size)]
     results: list[FileResult] = []
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
-        for batch_results in pool.map(_extract_many, batches):
-            results.extend(batch_results)
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
+            for batch_results in pool.map(
+                functools.partial(_extract_many, max_bytes=max_bytes), batches
+            ):
+                results.extend(batch_results)
+    except (OSError, RuntimeError, BrokenProcessPool):
+        # No pool here (a sandbox without /dev/shm, a caller without a __main__ guard, a
+        # worker that died): the same pure work, done serially, gives the same results.
+        return tuple(extract_file(f, max_bytes) for f in found)
     return tuple(results)
