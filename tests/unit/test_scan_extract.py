@@ -212,6 +212,31 @@ CHAIN_TABLE = [
         id="decorator",
     ),
     pytest.param(
+        "import keras\nmatch v:\n    case {**keras}:\n        pass\nkeras.layers.Dense\n",
+        [],
+        id="match-capture-shadows",
+    ),
+    pytest.param(
+        "import tensorflow.compat.v1 as tf\nfrom tensorflow.compat import v2\n"
+        "tf.keras.layers.Dense\nv2.keras.Model\ntf.Session\n",
+        [
+            ("tf.keras.layers.Dense", "tensorflow.compat.v1.keras.layers.Dense", 3, 1),
+            ("v2.keras.Model", "tensorflow.compat.v2.keras.Model", 4, 1),
+        ],
+        id="compat-bases",
+    ),
+    pytest.param(
+        "class A:\n    import keras\n    x = keras.layers.Dense\n"
+        "    def f(self):\n        return keras.layers.Conv2D\n",
+        [("keras.layers.Dense", "keras.layers.Dense", 3, 9)],
+        id="class-scope-import-not-seen-by-methods",
+    ),
+    pytest.param(
+        "def f():\n    global keras\n    import keras\nkeras.ops.sum\n",
+        [("keras.ops.sum", "keras.ops.sum", 4, 1)],
+        id="global-import-in-function",
+    ),
+    pytest.param(
         "x = 1 + \\\n    2\nimport keras\ny = (keras\n     .layers.Dense)\n",
         [("keras\n     .layers.Dense", "keras.layers.Dense", 4, 6)],
         id="chain-over-lines",

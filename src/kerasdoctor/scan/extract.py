@@ -275,6 +275,9 @@ class _Collector:
             for annotation in _annotations(node):
                 push(annotation)
             inner = _Scope("function", scope.child_name(node.name), scope)
+            # `global` holds for the whole body wherever it is written; the walk is not in
+            # source order, so collect the declarations before anything binds.
+            inner.globals.update(_declared_globals(node.body))
             _bind_args(inner, node.args)
             self.toplevel.update(id(stmt) for stmt in node.body)
             for stmt in node.body:
@@ -305,8 +308,7 @@ class _Collector:
             self._try(node, scope, ladders, pos, stack)
             return
         if isinstance(node, ast.Global):
-            scope.globals.update(node.names)
-            return
+            return  # collected when the scope was made
         if isinstance(node, ast.Nonlocal):
             scope.other.update(node.names)  # rebinds an outer name: not worth following
             return
@@ -479,14 +481,30 @@ def _bind_args(scope: _Scope, args: ast.arguments) -> None:
     scope.other.update(a.arg for a in _all_args(args))
 
 
-def _match_names(node: ast.AST) -> list[str]:
-    names: list[str] = []
-    for field in ("name", "rest"):
-        if type(node).__name__ in {"MatchAs", "MatchStar", "MatchMapping"}:
-            value = getattr(node, field, None)
-            if isinstance(value, str):
-                names.append(value)
+def _declared_globals(body: list[ast.stmt]) -> set[str]:
+    """Names a function body declares ``global`` (not counting nested functions/classes)."""
+    names: set[str] = set()
+    stack: list[ast.AST] = list(body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Global):
+            names.update(node.names)
+        elif not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+                value = getattr(node, field, None)
+                if isinstance(value, list):
+                    stack.extend(value)
     return names
+
+
+_MATCH_CAPTURES = {"MatchAs": "name", "MatchStar": "name", "MatchMapping": "rest"}
+
+
+def _match_names(node: ast.AST) -> list[str]:
+    """Names a ``match`` pattern captures (by class name: ast has them only on 3.10+)."""
+    field = _MATCH_CAPTURES.get(type(node).__name__)
+    value = getattr(node, field, None) if field else None
+    return [value] if isinstance(value, str) else []
 
 
 def _resolve(scope: _Scope, name: str, module: _Scope) -> tuple[list[int], bool]:
