@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from kerasdoctor.scan import (
@@ -215,6 +217,7 @@ CHAIN_TABLE = [
         "import keras\nmatch v:\n    case {**keras}:\n        pass\nkeras.layers.Dense\n",
         [],
         id="match-capture-shadows",
+        marks=pytest.mark.skipif(sys.version_info < (3, 10), reason="match needs Python 3.10"),
     ),
     pytest.param(
         "import tensorflow.compat.v1 as tf\nfrom tensorflow.compat import v2\n"
@@ -397,10 +400,17 @@ def test_deep_expressions_do_not_recurse() -> None:
     assert len(result.chains) == 1500
 
 
-def test_too_deep_for_ast_is_unparsable_not_a_crash() -> None:
+def test_too_deep_for_ast_is_unparsable_or_read_never_a_crash() -> None:
+    # Python 3.11+ refuses this depth while building the tree; 3.9 builds it.
     source = "import keras\nx = " + " + ".join(["keras.ops.add"] * 20000) + "\n"
     result = extract_bytes("t.py", FileKind.PYTHON, source.encode())
-    assert (result.status, result.reason) == (FileStatus.UNPARSABLE, "too deeply nested to parse")
+    if result.status is FileStatus.OK:
+        assert len(result.chains) == 20000
+    else:
+        assert (result.status, result.reason) == (
+            FileStatus.UNPARSABLE,
+            "too deeply nested to parse",
+        )
 
 
 STATUS_TABLE = [
