@@ -18,6 +18,7 @@ from kerasdoctor.scan import (
     extract_bytes,
     question_of,
 )
+from kerasdoctor.scan.source import Decoded, decode_source, encode_source
 
 
 def _extract(source: str, encoding: str = "utf-8") -> FileResult:
@@ -465,3 +466,19 @@ def test_utf8_bom_file() -> None:
     )
     # Offsets are into the text without the BOM: column 1 is the `i` of import.
     assert (result.imports[0].span.column, result.imports[0].span.start) == (1, 0)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(b"# -*- coding: latin-1 -*-\r\nx = '\xe9'\r\nimport keras", id="latin1-crlf"),
+        pytest.param(b"\xef\xbb\xbfimport keras\n", id="bom"),
+        pytest.param(b"import keras\r\n\tx = 1\n\ry = 2", id="mixed-endings"),
+        pytest.param(b"# coding: cp1252\nx = '\x80'\n", id="cp1252"),
+    ],
+)
+def test_decoded_text_encodes_back_to_the_same_bytes(data: bytes) -> None:
+    decoded = decode_source(data)
+    assert isinstance(decoded, Decoded)
+    assert decoded.info.roundtrips
+    assert encode_source(decoded.text, decoded.info) == data

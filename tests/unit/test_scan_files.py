@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from kerasdoctor.scan import FileKind, FileStatus, extract_paths, walk
+from kerasdoctor.scan import FileKind, FileStatus, extract_file, extract_paths, walk
 from kerasdoctor.scan.files import excluded
 
 
@@ -214,3 +214,15 @@ def test_a_caller_without_a_main_guard_still_gets_results(tmp_path: Path) -> Non
         [sys.executable, str(runner), str(tmp_path)], capture_output=True, text=True, check=False
     )
     assert (done.returncode, done.stdout.strip().splitlines()[-1:]) == (0, ["70"]), done.stderr
+
+
+def test_a_file_that_changed_after_the_walk(tmp_path: Path) -> None:
+    path = _write(tmp_path, "grew.py", "import keras\n" * 10)
+    (found,) = walk([tmp_path])
+    assert extract_file(found, max_bytes=20).reason == "too large (more than 20 bytes): not read"
+    path.unlink()
+    result = extract_file(found)
+    assert (result.status, result.reason) == (
+        FileStatus.SKIPPED,
+        "cannot read: No such file or directory",
+    )

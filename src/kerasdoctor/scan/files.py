@@ -144,8 +144,13 @@ def _pruned_reason(name: str, path: str) -> str | None:
     return None
 
 
+def size_text(size: int) -> str:
+    """A size as people read it: ``52.4 MB``, or ``900 bytes`` below a megabyte."""
+    return f"{size / 1e6:.1f} MB" if size >= 1_000_000 else f"{size} bytes"
+
+
 def _size_reason(size: int, max_bytes: int) -> str:
-    return f"too large ({size / 1e6:.1f} MB > {max_bytes / 1e6:.1f} MB limit): not read"
+    return f"too large ({size_text(size)} > {size_text(max_bytes)} limit): not read"
 
 
 def walk(

@@ -17,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from kerasdoctor.scan.extract import Unit, extract_units
-from kerasdoctor.scan.files import DEFAULT_MAX_BYTES, FoundFile, walk
+from kerasdoctor.scan.files import DEFAULT_MAX_BYTES, FoundFile, size_text, walk
 from kerasdoctor.scan.model import CellProblem, FileKind, FileResult, FileStatus
 from kerasdoctor.scan.notebook import NotebookError, ParsedCell, parse_cell, read_cells
 from kerasdoctor.scan.source import Undecodable, decode_source, syntax_reason
@@ -92,7 +92,7 @@ def extract_file(found: FoundFile, max_bytes: int = DEFAULT_MAX_BYTES) -> FileRe
         reason = f"cannot read: {exc.strerror or type(exc).__name__}"
         return FileResult(found.display, found.kind, FileStatus.SKIPPED, reason)
     if len(data) > max_bytes:
-        reason = f"too large (more than {max_bytes / 1e6:.1f} MB): not read"
+        reason = f"too large (more than {size_text(max_bytes)}): not read"
         return FileResult(found.display, found.kind, FileStatus.SKIPPED, reason)
     return extract_bytes(found.display, found.kind, data)
 
