@@ -357,9 +357,9 @@ class _Collector:
             ladder_id = len(self.ladders)
             parent = ladders[-1].ladder if ladders else None
             self.ladders.append(_RawLadder(node, pos, names, parent))  # type: ignore[arg-type]
+            inner = (*ladders, LadderRef(ladder_id, 0))
+        # `else` runs only when the body raised nothing: it belongs to branch 0.
         for stmt in (*body, *orelse):
-            if ladder_id is not None:
-                inner = (*ladders, LadderRef(ladder_id, 0))
             stack.append((stmt, scope, inner, pos))
         for index, handler in enumerate(handlers, start=1):
             if handler.name:
