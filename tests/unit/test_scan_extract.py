@@ -482,3 +482,15 @@ def test_decoded_text_encodes_back_to_the_same_bytes(data: bytes) -> None:
     assert isinstance(decoded, Decoded)
     assert decoded.info.roundtrips
     assert encode_source(decoded.text, decoded.info) == data
+
+
+def test_else_of_a_ladder_is_the_try_branch() -> None:
+    source = (
+        "try:\n    import keras\nexcept ImportError:\n    keras_ok = False\n"
+        "else:\n    from keras import layers\n"
+    )
+    result = _extract(source)
+    assert [(r.line_text, r.ladders) for r in result.imports] == [
+        ("import keras", (LadderRef(0, 0),)),
+        ("from keras import layers", (LadderRef(0, 0),)),
+    ]
