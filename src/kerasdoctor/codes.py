@@ -19,7 +19,6 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 from kerasdoctor.errors import UsageError
@@ -208,6 +207,8 @@ def area_of(code: str) -> Area | None:
 
 def _folders() -> list[Path]:
     """Where the pages are: in a wheel ``kerasdoctor/_codes/``, in a checkout docs/codes/."""
+    from importlib import resources  # only explain reads pages: keep start-up light
+
     folders: list[Path] = []
     packaged = resources.files("kerasdoctor").joinpath("_codes")
     if packaged.is_dir():

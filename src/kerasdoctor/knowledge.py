@@ -25,6 +25,16 @@ from kerasdoctor.models import Distribution, Target
 #: The import packages of the Keras families and TensorFlow: what shadowing can hide.
 KERAS_TOPS: tuple[str, ...] = ("keras", "tensorflow", "tf_keras", "keras_core")
 
+#: The import packages of the Keras implementations that are not TensorFlow.
+KERAS_FAMILY_TOPS: tuple[str, ...] = ("keras", "tf_keras", "keras_core")
+
+#: Where each Keras implementation's sources live, relative to a sys.path entry (TensorFlow
+#: <= 2.7 carried its own Keras in tensorflow/python/keras).
+KERAS_SOURCE_FOLDERS: tuple[tuple[str, ...], ...] = (
+    *((top,) for top in KERAS_FAMILY_TOPS),
+    ("tensorflow", "python", "keras"),
+)
+
 #: Top-level modules whose presence the inspection always looks up (the Keras families,
 #: TensorFlow and what the Keras 3 backends import).
 KNOWN_MODULES: tuple[str, ...] = (
