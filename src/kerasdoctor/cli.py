@@ -18,7 +18,7 @@ from typing import Any, Callable, TextIO
 
 import click
 
-from kerasdoctor import __version__, codes, config
+from kerasdoctor import __version__, config
 from kerasdoctor.api import diagnose
 from kerasdoctor.channel import LIVE
 from kerasdoctor.diagnose.rank import PREFER_CHOICES
@@ -236,10 +236,13 @@ def suggest(**kwargs: Any) -> None:
 
 
 @cli.command()
-@click.argument("code")
-def explain(code: str) -> None:
-    """Print the documentation page of a finding CODE (e.g. KD101)."""
-    click.echo(codes.page(config.check_code(code)), nl=False)
+@click.argument("code", required=False)
+def explain(code: str | None) -> None:
+    """Print the page of a finding CODE (KD101 or keras-backend-missing); no CODE: list them."""
+    from kerasdoctor.render import explain as page
+
+    color, terminal = _wants_color(sys.stdout), page.is_terminal(sys.stdout)
+    click.echo(page.render(code, terminal=terminal, color=color, width=_width()), nl=False)
 
 
 def _terminate(signum: int, frame: object) -> None:
