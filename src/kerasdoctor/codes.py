@@ -69,8 +69,9 @@ BACKEND = Area("backend", "KD1", "Backend and dependencies", Judge.ENVIRONMENT)
 DISTRIBUTIONS = Area("distributions", "KD2", "Installed distributions", Judge.ENVIRONMENT)
 PATHS = Area("paths", "KD3", "Shadowing and flags", Judge.ENVIRONMENT)
 IMPLEMENTATIONS = Area("implementations", "KD4", "Implementations and use", Judge.ENVIRONMENT)
+CODE = Area("code", "KD5", "Keras imports in code", Judge.SCAN)
 
-AREAS: tuple[Area, ...] = (IMPORTS, BACKEND, DISTRIBUTIONS, PATHS, IMPLEMENTATIONS)
+AREAS: tuple[Area, ...] = (IMPORTS, BACKEND, DISTRIBUTIONS, PATHS, IMPLEMENTATIONS, CODE)
 
 _E, _W, _I = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -140,6 +141,43 @@ CODES: tuple[Code, ...] = (
         _W,
         "A line imports, but the object fails when used",
     ),
+    Code("KD501", "import-fails", CODE, _E, "An import in the code fails in this environment"),
+    Code(
+        "KD502",
+        "attribute-fails",
+        CODE,
+        _E,
+        "An attribute chain in the code fails in this environment",
+    ),
+    Code(
+        "KD503",
+        "private-import",
+        CODE,
+        _W,
+        "An import works only through a private or deprecated path",
+    ),
+    Code(
+        "KD504",
+        "mixed-implementations-in-file",
+        CODE,
+        _W,
+        "One file uses objects of two different Keras implementations",
+    ),
+    Code(
+        "KD505",
+        "removed-symbol",
+        CODE,
+        _W,
+        "No installed Keras implementation provides this symbol any more",
+    ),
+    Code(
+        "KD506",
+        "import-ladder",
+        CODE,
+        _I,
+        "A try/except import ladder takes this branch here",
+    ),
+    Code("KD507", "star-import", CODE, _I, "A star import: reported, not judged"),
 )
 
 _BY_CODE: dict[str, Code] = {c.code: c for c in CODES}
