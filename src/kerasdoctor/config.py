@@ -7,12 +7,12 @@ so a typo does not silently do nothing.
 
 from __future__ import annotations
 
-import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kerasdoctor import codes
 from kerasdoctor.errors import UsageError
 
 if sys.version_info >= (3, 11):
@@ -20,7 +20,6 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.9/3.10 only (tomli has no stubs here)
     import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
-CODE = re.compile(r"^KD\d{3}$")
 _KEYS = {"ignore", "strict", "prefer", "timeout"}
 
 
@@ -36,11 +35,11 @@ class Settings:
 
 
 def check_code(code: str) -> str:
-    """A finding code as typed by a user, validated (``kd101`` -> ``KD101``)."""
-    normal = code.strip().upper()
-    if not CODE.match(normal):
-        raise UsageError(f"invalid finding code {code!r}: codes look like KD101")
-    return normal
+    """A registered finding code as typed by a user (``kd101`` or its slug -> ``KD101``).
+
+    An unknown code is a usage error: a typo must not silently ignore nothing.
+    """
+    return codes.lookup(code).code
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -84,8 +83,12 @@ def load(start: Path) -> Settings:
     timeout = table.get("timeout")
     if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float))):
         raise UsageError(f"{path}: [tool.kerasdoctor] timeout must be a number of seconds")
+    try:
+        ignored = tuple(check_code(c) for c in ignore)
+    except UsageError as exc:
+        raise UsageError(f"{path}: [tool.kerasdoctor] ignore: {exc}") from exc
     return Settings(
-        ignore=tuple(check_code(c) for c in ignore),
+        ignore=ignored,
         strict=strict,
         prefer=prefer,
         timeout=None if timeout is None else float(timeout),

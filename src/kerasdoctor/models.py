@@ -88,7 +88,7 @@ class Target:
     """The interpreter under diagnosis and what is installed in it."""
 
     python: str  # the executable that was run
-    chosen_by: str  # "--python", "$VIRTUAL_ENV", "$CONDA_PREFIX" or "running interpreter"
+    chosen_by: str  # "--python", "$VIRTUAL_ENV", "$CONDA_PREFIX", "$PATH", "running interpreter"
     python_version: str  # "3.11.7"
     implementation: str  # "cpython"
     platform: str

@@ -94,8 +94,8 @@ def test_colour_only_when_asked() -> None:
 
 def test_healthy_view_says_so() -> None:
     out = table.render(_report(), width=100, color=False)
-    for _, area in table.AREAS:
-        assert f"✓ {area}" in out
+    for area in table.AREAS:
+        assert f"✓ {area.title}" in out
 
 
 def test_suggest_merges_symbols_from_one_module() -> None:

@@ -1,38 +1,47 @@
-"""Every finding code on targets and outcomes shaped like real ones, and the fixes they print.
+"""Every finding code as a table: (environment facts, outcomes) -> expected codes and fixes.
 
-Pure tests: the facts are the frozen dataclasses the pipeline produces (built by
-helpers.factories), the rules run as in :func:`kerasdoctor.api.diagnose`, and re-probing is
-a plain function that returns outcomes. The real environments behind these shapes are
+Pure tests, run through the path production uses: :func:`rules.propose` on the facts (with
+the suggestions :func:`rank.suggest` makes), then :func:`pipeline.prove` with a re-probe
+that is plain data. The facts are the frozen dataclasses the pipeline produces (built by
+helpers.factories) in shapes seen in real environments; those environments themselves are
 exercised in tests/integration/test_findings_realenv.py.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import shlex
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
 from helpers.factories import SITE, dist, failed, line, ok, target
-from kerasdoctor.diagnose import fixes, rank, rules
+from kerasdoctor import pipeline
+from kerasdoctor.diagnose import rank, rules, verify
 from kerasdoctor.models import (
     Distribution,
+    ErrorInfo,
     Finding,
     KerasConfig,
     Origin,
     ProbeOutcome,
     Severity,
     Target,
+    UseCheck,
 )
 
 K3_BN = "keras.src.layers.normalization.batch_normalization"
 K3_BN_V1 = "keras.src.layers.normalization.batch_normalization_v1"
 TFK_BN = "tf_keras.src.layers.normalization.batch_normalization"
+ADAM = "keras.src.optimizers.adam"
 PY = "/venv/bin/python"
+UV = f"uv pip install --python {PY}"
+UV_RM = f"uv pip uninstall --python {PY}"
 
 # What a fresh interpreter reports when a module is absent (CPython's own wording).
 NO_TF = "No module named 'tensorflow'"
+E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 
 def requiring(d: Distribution, *requires: str) -> Distribution:
@@ -52,13 +61,13 @@ K215 = dist("keras", "2.15.0")
 TFK221 = requiring(dist("tf-keras", "2.21.0", "tf_keras"), "tensorflow<2.22,>=2.21")
 NUMPY = dist("numpy", "2.4.6")
 NUMPY1 = dist("numpy", "1.26.4")
+CORE = dist("keras-core", "0.1.7", "keras_core")
 
 
 def with_modules(t: Target, **found: str | None) -> Target:
     """The inspection's find_spec answers: module -> origin (None: not found)."""
     origins = dict(t.module_origins)
-    for name, where in found.items():
-        origins[name] = where
+    origins.update(found)
     return dataclasses.replace(t, module_origins=tuple(origins.items()))
 
 
@@ -70,552 +79,845 @@ def absent(t: Target, *names: str) -> Target:
     return with_modules(t, **dict.fromkeys(names))
 
 
-def facts(
-    t: Target, outcomes: Sequence[ProbeOutcome], symbols: Sequence[str] = ("BatchNormalization",)
-) -> rules.Facts:
-    _, suggestions = rank.suggest(t, symbols, outcomes)
-    return rules.Facts(t, tuple(symbols), tuple(outcomes), suggestions)
+def env(t: Target, **variables: str) -> Target:
+    return dataclasses.replace(t, env=tuple(variables.items()))
 
 
-def findings(
-    t: Target, outcomes: Sequence[ProbeOutcome], symbols: Sequence[str] = ("BatchNormalization",)
-) -> list[Finding]:
-    return list(rules.run_rules(facts(t, outcomes, symbols)))
-
-
-def codes(found: Sequence[Finding]) -> list[str]:
-    return [f.code for f in found]
-
-
-def loud(found: Sequence[Finding]) -> list[Finding]:
-    return [f for f in found if f.severity is not Severity.INFO]
-
-
-def only(found: Sequence[Finding], code: str) -> Finding:
-    mine = [f for f in found if f.code == code]
-    assert len(mine) == 1, found
-    return mine[0]
-
-
-# --- healthy environments are quiet ---------------------------------------------------
-
-
-def test_tensorflow_2_21_with_its_keras_is_quiet() -> None:
-    t = absent(
-        installed(target(TF221, K3, NUMPY, H5PY), "tensorflow", "keras", "numpy"), "tf_keras"
-    )
-    outcomes = [
-        ok(line("tensorflow.keras.layers"), K3_BN),
-        ok(line("keras.layers"), K3_BN),
-        failed(line("tf_keras.layers"), "No module named 'tf_keras'"),
-        failed(line("keras.layers.normalization"), "No module named 'keras.layers.normalization'"),
-        ok(line("keras._tf_keras.keras.layers"), K3_BN),
-    ]
-    assert findings(t, outcomes) == []
-
-
-def test_tensorflow_2_15_with_keras_2_15_is_quiet_but_notes_the_v1_class() -> None:
-    t = installed(target(TF215, K215, NUMPY1), "tensorflow", "keras", "numpy")
-    outcomes = [
-        ok(line("tensorflow.keras.layers"), K3_BN, dist_label="keras 2.15.0"),
-        ok(line("keras.layers"), K3_BN, dist_label="keras 2.15.0"),
-        ok(line("tensorflow.compat.v1.keras.layers"), K3_BN_V1, dist_label="keras 2.15.0"),
-    ]
-    found = findings(t, outcomes)
-    assert loud(found) == []
-    assert codes(found) == ["KD401"]  # info: the V1 class of a private line
-    assert "batch_normalization_v1" in found[0].message
-
-
-def test_keras3_on_torch_is_quiet() -> None:
-    t = dataclasses.replace(
-        installed(target(K3, NUMPY, H5PY, dist("torch", "2.13.0")), "keras", "torch", "numpy"),
-        env=(("KERAS_BACKEND", "torch"),),
-    )
-    t = absent(t, "tensorflow", "jax", "scipy")
-    outcomes = [
-        failed(line("tensorflow.keras.layers"), NO_TF),
-        ok(line("keras.layers"), K3_BN),
-    ]
-    assert findings(t, outcomes) == []
-
-
-def test_a_legacy_placeholder_is_information_only() -> None:
-    # keras.optimizers.legacy under Keras 3 imports a placeholder that raises when used.
-    t = installed(target(TF221, K3, NUMPY, H5PY), "tensorflow", "keras", "numpy")
-    adam = "keras.src.optimizers.adam"
-    outcomes = [
-        ok(line("tensorflow.keras.optimizers", "Adam"), adam, kind="class"),
-        ok(line("keras.optimizers", "Adam"), adam, kind="class"),
-        ok(
-            line("keras.optimizers.legacy", "Adam"),
-            "keras.src.optimizers",
-            kind="class",
-            usable=False,
-        ),
-    ]
-    found = findings(t, outcomes, ["Adam"])
-    assert loud(found) == []
-    assert codes(found) == ["KD402"]
-
-
-# --- KD001 ----------------------------------------------------------------------------
-
-
-def test_kd001_with_nothing_installed_offers_tensorflow() -> None:
-    t = absent(target(NUMPY), "tensorflow", "keras", "tf_keras", "keras_core")
-    outcomes = [failed(line("keras.layers"), "No module named 'keras'")]
-    finding = only(findings(t, outcomes), "KD001")
-    assert finding.severity is Severity.ERROR
-    assert finding.fix == (f"uv pip install --python {PY} tensorflow",)
-
-
-def test_kd001_with_keras_installed_names_no_install() -> None:
-    t = installed(target(K3, NUMPY, H5PY), "keras")
-    outcomes = [failed(line("keras.layers"), "cannot import name 'X'", "ImportError")]
-    assert only(findings(t, outcomes), "KD001").fix == ()
-
-
-# --- KD101 ----------------------------------------------------------------------------
-
-
-def keras3_alone(**env: str) -> Target:
+def keras3_alone(**variables: str) -> Target:
     t = installed(target(K3, NUMPY, H5PY), "keras", "numpy")
     t = absent(t, "tensorflow", "jax", "torch", "scipy", "openvino", "tf_keras", "keras_core")
-    return dataclasses.replace(t, env=tuple(env.items()))
+    return env(t, **variables)
 
 
-def test_kd101_keras3_without_any_backend_installs_tensorflow() -> None:
-    outcomes = [failed(line("tensorflow.keras.layers"), NO_TF), failed(line("keras.layers"), NO_TF)]
-    found = findings(keras3_alone(), outcomes)
-    assert codes(found) == ["KD001", "KD101"]
-    finding = only(found, "KD101")
-    assert finding.severity is Severity.ERROR
-    assert "'tensorflow' backend" in finding.message and "default" in finding.message
-    assert "installed backends: none" in finding.message
-    assert finding.fix == (f"uv pip install --python {PY} 'tensorflow>=2.16'",)
-    assert "KD102" not in codes(found)  # the backend is KD101's, not a missing dependency
-
-
-def test_kd101_with_pip_uses_the_target_interpreter() -> None:
-    t = dataclasses.replace(keras3_alone(), python="/my env/bin/python", has_pip=True)
-    found = findings(t, [failed(line("keras.layers"), NO_TF)])
-    assert only(found, "KD101").fix == ("'/my env/bin/python' -m pip install 'tensorflow>=2.16'",)
-
-
-def test_kd101_offers_an_installed_backend_and_asks_for_proof() -> None:
-    t = installed(keras3_alone(), "torch")
-    t = dataclasses.replace(t, keras_config=KerasConfig("/h/.keras/keras.json", True, "jax"))
-    proposals = rules.kd101_keras_backend_missing(
-        facts(t, [failed(line("keras.layers"), "No module named 'jax'")])
+def tf221(*more: Distribution) -> Target:
+    return absent(
+        installed(target(TF221, K3, NUMPY, H5PY, *more), "tensorflow", "keras"), "tf_keras"
     )
-    (proposal,) = proposals
-    assert "keras.json" in proposal.finding.message
-    assert "installed backends: torch" in proposal.finding.message
-    assert proposal.finding.fix == ("export KERAS_BACKEND=torch",)
-    assert proposal.check is not None
-    assert proposal.check.variables == (("KERAS_BACKEND", "torch"),)
-    assert proposal.check.fallback == (f"uv pip install --python {PY} jax",)
 
 
-def test_kd101_unknown_backend_name() -> None:
-    t = installed(keras3_alone(KERAS_BACKEND="pytorch"), "torch")
-    message = "Unable to import backend : pytorch"
-    found = findings(t, [failed(line("keras.layers"), message, "ValueError")])
-    finding = only(found, "KD101")
-    assert "'pytorch' is not a backend Keras knows" in finding.message
-    assert finding.fix == ("export KERAS_BACKEND=torch",)
+class Reprobe:
+    """Re-probing as data: answers with fixed outcomes and records every change it tried."""
+
+    def __init__(self, outcomes: Sequence[ProbeOutcome]) -> None:
+        self.outcomes = list(outcomes)
+        self.calls: list[tuple[dict[str, str | None], str | None]] = []
+
+    def reprobe(
+        self, request: verify.ReprobeRequest, empty_folder: Callable[[], str]
+    ) -> list[ProbeOutcome]:
+        cwd = empty_folder() if request.empty_cwd else None
+        self.calls.append((dict(request.variables), cwd))
+        if cwd is not None:
+            assert Path(cwd).is_dir()
+            assert list(Path(cwd).iterdir()) == []
+        return self.outcomes
 
 
-def test_kd101_not_for_keras2() -> None:
-    t = absent(installed(target(K215), "keras"), "tensorflow")
-    assert "KD101" not in codes(findings(t, [failed(line("keras.layers"), NO_TF)]))
+def run(
+    t: Target,
+    outcomes: Sequence[ProbeOutcome],
+    symbols: Sequence[str] = ("BatchNormalization",),
+    reprobe: Reprobe | None = None,
+) -> list[Finding]:
+    """The findings as :func:`kerasdoctor.api.diagnose` makes them: propose, then prove.
+
+    Without outcomes for probing again, the re-probe gives the same outcomes as before:
+    the change it was asked to try fixed nothing.
+    """
+    _, suggestions = rank.suggest(t, symbols, outcomes)
+    facts = rules.Facts(t, tuple(symbols), tuple(outcomes), suggestions)
+    return list(pipeline.prove(reprobe or Reprobe(outcomes), rules.propose(facts)))
 
 
-# --- KD102 ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Expect:
+    """What one finding must be; ``None`` fields are not checked."""
+
+    code: str
+    severity: Severity
+    fix: tuple[str, ...] | None = None
+    says: tuple[str, ...] = ()  # substrings of the message
+    shows: tuple[str, ...] = ()  # substrings of some evidence line
+    verified: bool = False
 
 
-def test_kd102_numpy_backend_needs_scipy_and_jax() -> None:
-    t = keras3_alone(KERAS_BACKEND="numpy")
-    outcomes = [
-        failed(line("tensorflow.keras.layers"), NO_TF),
-        failed(line("keras.layers"), "No module named 'scipy'"),
-    ]
-    found = findings(t, outcomes)
-    assert codes(found) == ["KD001", "KD102"]
-    finding = only(found, "KD102")
-    assert finding.severity is Severity.ERROR
-    assert "scipy distribution" in finding.message and "jax" in finding.message
-    assert finding.fix == (f"uv pip install --python {PY} scipy jax",)
+@dataclass(frozen=True)
+class Case:
+    id: str
+    target: Target
+    outcomes: tuple[ProbeOutcome, ...]
+    #: every finding, in the order the report lists them (empty: the environment is quiet)
+    expect: tuple[Expect, ...]
+    symbols: tuple[str, ...] = ("BatchNormalization",)
+    #: what probing again with an environment-only fix applied gives (None: same as before)
+    again: tuple[ProbeOutcome, ...] | None = None
+    #: the environment changes probing again must have been asked for, in order
+    reprobed: tuple[tuple[dict[str, str | None], bool], ...] | None = field(default=None)
 
 
-def test_kd102_uses_the_declared_specifier() -> None:
-    # TensorFlow 2.15 without its Keras: tf.keras fails on the missing keras package.
-    t = absent(installed(target(TF215, NUMPY1), "tensorflow", "numpy"), "keras")
-    found = findings(t, [failed(line("tensorflow.keras.layers"), "No module named 'keras'")])
-    assert only(found, "KD102").fix == (f"uv pip install --python {PY} 'keras<2.16,>=2.15.0'",)
-
-
-def test_kd102_unknown_module_has_no_guessed_fix() -> None:
-    t = installed(target(K3, NUMPY, H5PY), "keras", "tensorflow")
-    found = findings(t, [failed(line("keras.layers"), "No module named 'frobnicate'")])
-    finding = only(found, "KD102")
-    assert finding.fix == ()
-    assert "does not know which distribution provides frobnicate" in finding.message
-
-
-def test_kd102_ignores_moved_submodules_and_absent_roots() -> None:
-    t = absent(installed(target(TF221, K3, NUMPY, H5PY), "tensorflow", "keras"), "tf_keras")
-    outcomes = [
-        ok(line("keras.layers"), K3_BN),
-        failed(line("keras.layers.normalization"), "No module named 'keras.layers.normalization'"),
-        failed(line("tf_keras.layers"), "No module named 'tf_keras'"),
-        failed(line("tensorflow.keras.layers"), "No module named 'keras.api._v2'"),
-    ]
-    assert "KD102" not in codes(findings(t, outcomes))
-
-
-def test_kd102_not_for_a_private_module_of_another_backend() -> None:
-    # Keras 3 on JAX: the torch backend's own Adam needs torch; keras.optimizers works.
-    t = installed(target(K3, NUMPY, H5PY), "keras", "jax")
-    t = absent(t, "torch")
-    outcomes = [
-        ok(line("keras.optimizers", "Adam"), "keras.src.optimizers.adam", kind="class"),
-        failed(
-            line("keras.src.backend.torch.optimizers.torch_adam", "Adam", origin=Origin.DISCOVERED),
-            "No module named 'torch'",
+CASES = [
+    # --- healthy environments are quiet ---------------------------------------------------
+    Case(
+        "tf221-with-its-keras",
+        absent(
+            installed(target(TF221, K3, NUMPY, H5PY), "tensorflow", "keras", "numpy"), "tf_keras"
         ),
-    ]
-    assert findings(t, outcomes, ["Adam"]) == []
-
-
-# --- KD201 ----------------------------------------------------------------------------
-
-
-def test_kd201_tensorflow_cpu_and_tensorflow() -> None:
-    cpu = requiring(dist("tensorflow-cpu", "2.21.0", "tensorflow"), "keras>=3.12.0")
-    t = installed(target(cpu, TF221, K3, TFK221, NUMPY, H5PY), "tensorflow", "keras", "tf_keras")
-    finding = only(findings(t, [ok(line("tensorflow.keras.layers"), K3_BN)]), "KD201")
-    assert finding.severity is Severity.WARNING
-    assert "tf-keras 2.21.0 requires tensorflow" in finding.message
-    assert finding.fix == (
-        f"uv pip uninstall --python {PY} tensorflow-cpu tensorflow",
-        f"uv pip install --python {PY} tensorflow==2.21.0",
-    )
-
-
-def test_kd201_keras_and_keras_nightly_keep_the_one_tensorflow_requires() -> None:
-    nightly = dist("keras-nightly", "3.16.0.dev2026", "keras")
-    t = dataclasses.replace(
-        installed(target(TF221, K3, nightly, NUMPY, H5PY), "tensorflow", "keras"), has_pip=True
-    )
-    finding = only(findings(t, [ok(line("keras.layers"), K3_BN)]), "KD201")
-    assert finding.fix == (
-        f"{PY} -m pip uninstall -y keras-nightly keras",
-        f"{PY} -m pip install keras==3.15.1",
-    )
-
-
-def test_kd201_not_for_a_meta_package_and_its_build() -> None:
-    # TensorFlow on Windows: `tensorflow` requires `tensorflow-intel`, which has the files.
-    meta = requiring(dist("tensorflow", "2.15.1"), "tensorflow-intel==2.15.1")
-    intel = dist("tensorflow-intel", "2.15.1", "tensorflow")
-    t = installed(target(meta, intel), "tensorflow")
-    assert "KD201" not in codes(findings(t, [ok(line("tensorflow.keras.layers"), K3_BN)]))
-
-
-# --- KD202 ----------------------------------------------------------------------------
-
-
-def test_kd202_keras3_over_tensorflow_2_15_is_one_finding() -> None:
-    t = dataclasses.replace(
-        installed(target(TF215, K3, NUMPY1, H5PY), "tensorflow", "keras"),
-        has_pip=True,
-        python="/opt/py env/bin/python",
-    )
-    outcomes = [
-        ok(line("tensorflow.keras.layers"), K3_BN),
-        ok(line("keras.layers"), K3_BN),
-    ]
-    found = findings(t, outcomes)
-    finding = only(found, "KD202")
-    assert finding.severity is Severity.WARNING  # the lines work; tf.keras silently changed
-    assert "Keras 3 needs TensorFlow 2.16" in finding.message
-    assert any("requires keras" in e for e in finding.evidence)
-    assert finding.fix == ("'/opt/py env/bin/python' -m pip install 'keras<2.16,>=2.15.0'",)
-    assert "replaces keras 3.15.1" in finding.message
-
-
-def test_kd202_error_when_a_public_line_breaks() -> None:
-    tf214 = requiring(dist("tensorflow", "2.14.1"), "keras<2.15,>=2.14.0")
-    t = installed(target(tf214, K3, NUMPY, H5PY), "tensorflow", "keras")
-    outcomes = [
-        failed(line("tensorflow.keras.layers"), "No module named 'keras.api._v2'"),
-        ok(line("keras.layers"), K3_BN),
-    ]
-    finding = only(findings(t, outcomes), "KD202")
-    assert finding.severity is Severity.ERROR
-    assert finding.fix == (f"uv pip install --python {PY} 'keras<2.15,>=2.14.0'",)
-
-
-def test_kd202_tf_keras_follows_tensorflow() -> None:
-    tfk = requiring(dist("tf-keras", "2.20.1", "tf_keras"), "tensorflow<2.21,>=2.20")
-    t = installed(target(TF221, K3, tfk, NUMPY, H5PY), "tensorflow", "keras", "tf_keras")
-    finding = only(findings(t, [ok(line("keras.layers"), K3_BN)]), "KD202")
-    assert finding.fix == (f"uv pip install --python {PY} 'tf-keras>=2.21,<2.22'",)
-    assert "same minor version" in finding.message
-
-
-def test_kd202_tf_keras_2_15_pins_nothing_but_must_match() -> None:
-    tf216 = requiring(dist("tensorflow", "2.16.2"), "keras>=3.0.0")
-    t = installed(
-        target(tf216, K3, NUMPY, H5PY, dist("tf-keras", "2.15.1", "tf_keras")), "tensorflow"
-    )
-    finding = only(findings(t, [ok(line("keras.layers"), K3_BN)]), "KD202")
-    assert finding.fix == (f"uv pip install --python {PY} 'tf-keras>=2.16,<2.17'",)
-
-
-def test_kd202_old_multibackend_keras_with_tensorflow_2() -> None:
-    tf24 = dist("tensorflow", "2.4.4")
-    t = installed(target(tf24, dist("keras", "2.3.1")), "tensorflow", "keras")
-    message = "partially initialized module 'keras' has no attribute '__version__'"
-    finding = only(findings(t, [failed(line("keras.layers"), message, "AttributeError")]), "KD202")
-    assert finding.fix == (f"uv pip uninstall --python {PY} keras",)
-    assert finding.severity is Severity.ERROR
-
-
-def test_kd202_checks_requires_dist_like_pip_check() -> None:
-    numpy2 = dist("numpy", "2.4.6")
-    t = installed(target(TF215, dist("keras", "2.15.0"), numpy2), "tensorflow", "keras")
-    finding = only(findings(t, [ok(line("keras.layers"), K3_BN)]), "KD202")
-    assert "requires numpy<2.0.0,>=1.23.5" in finding.message
-    assert finding.fix == (f"uv pip install --python {PY} 'numpy<2.0.0,>=1.23.5'",)
-
-
-def test_kd202_missing_requirement_and_markers() -> None:
-    # tf-keras without TensorFlow; the Windows-only requirement of TF must not count here.
-    t = installed(target(TFK221), "tf_keras")
-    finding = only(findings(t, [ok(line("tf_keras.layers"), TFK_BN)]), "KD202")
-    assert "which is not installed" in finding.message
-    assert finding.fix == (f"uv pip install --python {PY} 'tensorflow<2.22,>=2.21'",)
-
-
-# --- KD203 ----------------------------------------------------------------------------
-
-
-def test_kd203_keras_core_moves_to_keras3() -> None:
-    core = dist("keras-core", "0.1.7", "keras_core")
-    t = installed(target(core, NUMPY), "keras_core")
-    finding = only(findings(t, [ok(line("keras_core.layers"), "keras_core.src.x")]), "KD203")
-    assert finding.severity is Severity.WARNING
-    assert finding.fix == (
-        f"uv pip install --python {PY} 'keras>=3'",
-        f"uv pip uninstall --python {PY} keras-core",
-    )
-
-
-def test_kd203_keras_core_next_to_old_tensorflow_has_no_blind_fix() -> None:
-    core = dist("keras-core", "0.1.7", "keras_core")
-    t = installed(target(core, TF215, K215), "keras_core", "tensorflow", "keras")
-    finding = only(findings(t, [ok(line("keras.layers"), K3_BN)]), "KD203")
-    assert finding.fix == ()
-    assert "upgrade TensorFlow first" in finding.message
-
-
-def test_kd203_tensorflow_gpu() -> None:
-    gpu = dist("tensorflow-gpu", "2.10.1", "tensorflow")
-    t = dataclasses.replace(installed(target(gpu), "tensorflow"), has_pip=True)
-    finding = only(findings(t, [ok(line("tensorflow.keras.layers"), K3_BN)]), "KD203")
-    assert finding.fix == (
-        f"{PY} -m pip uninstall -y tensorflow-gpu",
-        f"{PY} -m pip install tensorflow==2.10.1",
-    )
-
-
-# --- KD301 ----------------------------------------------------------------------------
-
-
-def test_kd301_keras_py_in_the_working_directory() -> None:
-    t = with_modules(target(K3, NUMPY, H5PY), keras="/work/project/keras.py")
-    message = "No module named 'keras.layers'; 'keras' is not a package"
-    proposals = rules.kd301_shadowed_module(facts(t, [failed(line("keras.layers"), message)]))
-    (proposal,) = proposals
-    finding = proposal.finding
-    assert finding.severity is Severity.ERROR
-    assert "/work/project/keras.py hides the installed keras 3.15.1" in finding.message
-    assert "scripts started elsewhere are not affected" in finding.message
-    assert finding.fix == (
-        "test ! -e /work/project/keras_local.py && "
-        "mv -- /work/project/keras.py /work/project/keras_local.py",
-    )
-    assert proposal.check == rules.EnvCheck(
-        empty_cwd=True,
-        symbols=("BatchNormalization",),
-        description="from a folder without keras.py",
-    )
-
-
-def test_kd301_a_working_package_checkout_is_not_a_shadow() -> None:
-    # Developing Keras itself from its source folder: the folder is the package in use.
-    t = with_modules(target(K3, NUMPY, H5PY), keras="/work/project/keras/__init__.py")
-    outcomes = [ok(line("keras.layers"), K3_BN)]
-    assert rules.kd301_shadowed_module(facts(t, outcomes)) == []
-
-
-def test_kd301_on_pythonpath() -> None:
-    t = with_modules(target(K3, NUMPY, H5PY), tensorflow="/libs/tensorflow/__init__.py")
-    t = dataclasses.replace(t, env=(("PYTHONPATH", "/libs:/other"),))
-    outcomes = [failed(line("tensorflow.keras.layers"), "No module named 'tensorflow.keras'")]
-    (proposal,) = rules.kd301_shadowed_module(facts(t, outcomes))
-    assert proposal.finding.fix == ("export PYTHONPATH=/other",)
-    assert proposal.check is not None
-    assert proposal.check.variables == (("PYTHONPATH", "/other"),)
-    assert "every Python started with this PYTHONPATH" in proposal.finding.message
-
-
-def test_kd301_only_entry_on_pythonpath_unsets_it() -> None:
-    t = with_modules(target(K3, NUMPY, H5PY), keras="/libs/keras.py")
-    t = dataclasses.replace(t, env=(("PYTHONPATH", "/libs"),))
-    (proposal,) = rules.kd301_shadowed_module(
-        facts(t, [failed(line("keras.layers"), "'keras' is not a package")])
-    )
-    assert proposal.finding.fix == ("unset PYTHONPATH",)
-
-
-# --- KD302 ----------------------------------------------------------------------------
-
-
-def test_kd302_flag_without_tf_keras() -> None:
-    t = absent(installed(target(TF221, K3, NUMPY, H5PY), "tensorflow", "keras"), "tf_keras")
-    t = dataclasses.replace(t, env=(("TF_USE_LEGACY_KERAS", "1"),))
-    message = "Keras cannot be imported. Check that it is installed."
-    outcomes = [
-        failed(line("tensorflow.keras.layers"), message, "ImportError"),
-        ok(line("keras.layers"), K3_BN),
-    ]
-    finding = only(findings(t, outcomes), "KD302")
-    assert finding.severity is Severity.ERROR
-    assert finding.fix == (f"uv pip install --python {PY} 'tf-keras>=2.21,<2.22'",)
-    assert "unset TF_USE_LEGACY_KERAS" in finding.message
-
-
-def test_kd302_flag_without_tf_keras_where_tf_keras_silently_is_keras3() -> None:
-    # TensorFlow 2.21 seen here: the line still imports, and gives Keras 3.
-    t = absent(installed(target(TF221, K3, NUMPY, H5PY), "tensorflow", "keras"), "tf_keras")
-    t = dataclasses.replace(t, env=(("TF_USE_LEGACY_KERAS", "1"),))
-    outcomes = [
-        ok(line("tensorflow.keras.layers"), K3_BN),
-        failed(line("tensorflow.python.keras.layers"), "cannot import name", "ImportError"),
-    ]
-    finding = only(findings(t, outcomes), "KD302")
-    assert finding.severity is Severity.WARNING
-    assert "tf.keras silently gives keras 3.15.1" in finding.message
-    assert finding.fix == (f"uv pip install --python {PY} 'tf-keras>=2.21,<2.22'",)
-
-
-def test_kd302_flag_on_old_tensorflow_is_proven_harmless_to_remove() -> None:
-    tf212 = dist("tensorflow", "2.12.1")
-    t = installed(target(tf212, dist("keras", "2.12.0")), "tensorflow", "keras")
-    t = dataclasses.replace(t, env=(("TF_USE_LEGACY_KERAS", "true"),))
-    outcomes = [ok(line("tensorflow.keras.layers"), "keras.layers.normalization.bn")]
-    (proposal,) = rules.kd302_legacy_flag_problem(facts(t, outcomes))
-    assert proposal.finding.fix == ("unset TF_USE_LEGACY_KERAS",)
-    assert proposal.check is not None
-    assert proposal.check.variables == (("TF_USE_LEGACY_KERAS", None),)
-
-
-@pytest.mark.parametrize("value", ["0", "false", "", "yes"])
-def test_kd302_values_tensorflow_ignores(value: str) -> None:
-    t = absent(installed(target(TF221, K3, NUMPY, H5PY), "tensorflow", "keras"), "tf_keras")
-    t = dataclasses.replace(t, env=(("TF_USE_LEGACY_KERAS", value),))
-    assert rules.kd302_legacy_flag_problem(facts(t, [ok(line("keras.layers"), K3_BN)])) == []
-
-
-# --- KD401 / KD402 --------------------------------------------------------------------
-
-
-def test_kd401_tf_keras_and_keras3_side_by_side() -> None:
-    t = installed(target(TF221, K3, TFK221, NUMPY, H5PY), "tensorflow", "keras", "tf_keras")
-    t = dataclasses.replace(t, env=(("TF_USE_LEGACY_KERAS", "1"),))
-    outcomes = [
-        ok(line("tensorflow.keras.layers"), TFK_BN, dist_label="tf-keras 2.21.0"),
-        ok(line("keras.layers"), K3_BN),
-        ok(line("tf_keras.layers"), TFK_BN, dist_label="tf-keras 2.21.0"),
-    ]
-    finding = only(findings(t, outcomes), "KD401")
-    assert finding.severity is Severity.WARNING
-    assert "[tensorflow.keras.layers and tf_keras.layers] give " + TFK_BN in finding.message
-    assert "(the suggested line's)" in finding.message
-    assert f"[keras.layers] give {K3_BN}:BatchNormalization from keras 3.15.1" in finding.message
-    assert finding.fix == ()
-
-
-def test_kd402_requested_line_that_fails_its_use_is_a_warning() -> None:
-    t = installed(target(TF221, K3, NUMPY, H5PY), "tensorflow", "keras")
-    outcomes = [
-        ok(
-            line("keras.optimizers.legacy", "Adam", origin=Origin.USER),
-            "keras.src.optimizers",
-            kind="class",
-            usable=False,
-        ),
-        ok(line("keras.optimizers", "Adam"), "keras.src.optimizers.adam", kind="class"),
-    ]
-    finding = only(findings(t, outcomes, ["Adam"]), "KD402")
-    assert finding.severity is Severity.WARNING
-    assert "use `from keras.optimizers import Adam` instead" in finding.message
-
-
-def test_kd402_error_when_nothing_is_usable() -> None:
-    t = installed(target(K3, NUMPY, H5PY), "keras")
-    outcomes = [ok(line("keras.layers"), K3_BN, usable=False)]
-    found = findings(t, outcomes)
-    assert only(found, "KD402").severity is Severity.ERROR
-    assert "KD001" in codes(found)
-
-
-# --- order, verification, commands ----------------------------------------------------
-
-
-def test_findings_come_in_code_order() -> None:
-    t = keras3_alone(KERAS_BACKEND="numpy")
-    t = dataclasses.replace(
-        t, distributions=(*t.distributions, dist("keras-core", "0.1.7", "keras_core"))
-    )
-    outcomes = [failed(line("keras.layers"), "No module named 'scipy'")]
-    found = findings(t, outcomes)
-    assert codes(found) == sorted(codes(found))
-
-
-@pytest.mark.parametrize(
-    ("command", "words"),
-    [
         (
-            fixes.install(
-                dataclasses.replace(target(), python="/a b/py", has_pip=True), ["x<2,>=1"]
+            ok(line("tensorflow.keras.layers"), K3_BN),
+            ok(line("keras.layers"), K3_BN),
+            failed(line("tf_keras.layers"), "No module named 'tf_keras'"),
+            failed(
+                line("keras.layers.normalization"), "No module named 'keras.layers.normalization'"
             ),
-            ["/a b/py", "-m", "pip", "install", "x<2,>=1"],
+            ok(line("keras._tf_keras.keras.layers"), K3_BN),
+        ),
+        (),
+    ),
+    Case(
+        "tf215-notes-the-v1-class-of-a-private-line",
+        installed(target(TF215, K215, NUMPY1), "tensorflow", "keras", "numpy"),
+        (
+            ok(line("tensorflow.keras.layers"), K3_BN, dist_label="keras 2.15.0"),
+            ok(line("keras.layers"), K3_BN, dist_label="keras 2.15.0"),
+            ok(line("tensorflow.compat.v1.keras.layers"), K3_BN_V1, dist_label="keras 2.15.0"),
+        ),
+        (Expect("KD401", INFO, fix=(), says=("2 different classes", "batch_normalization_v1")),),
+    ),
+    Case(
+        "keras3-on-torch",
+        absent(
+            env(
+                installed(
+                    target(K3, NUMPY, H5PY, dist("torch", "2.13.0")), "keras", "torch", "numpy"
+                ),
+                KERAS_BACKEND="torch",
+            ),
+            "tensorflow",
+            "jax",
+            "scipy",
+        ),
+        (failed(line("tensorflow.keras.layers"), NO_TF), ok(line("keras.layers"), K3_BN)),
+        (),
+    ),
+    # --- KD001 ----------------------------------------------------------------------------
+    Case(
+        "kd001-nothing-installed-offers-tensorflow",
+        absent(target(NUMPY), "tensorflow", "keras", "tf_keras", "keras_core"),
+        (failed(line("keras.layers"), "No module named 'keras'"),),
+        (Expect("KD001", E, fix=(f"{UV} tensorflow",), says=("neither Keras nor TensorFlow",)),),
+    ),
+    Case(
+        "kd001-keras-installed-names-no-install",
+        installed(target(K3, NUMPY, H5PY), "keras"),
+        (failed(line("keras.layers"), "cannot import name 'X'", "ImportError"),),
+        (Expect("KD001", E, fix=(), shows=("cannot import name 'X'",)),),
+    ),
+    # --- KD101 ----------------------------------------------------------------------------
+    Case(
+        "kd101-no-backend-installs-tensorflow",
+        keras3_alone(),
+        (failed(line("tensorflow.keras.layers"), NO_TF), failed(line("keras.layers"), NO_TF)),
+        (
+            Expect("KD001", E),
+            Expect(
+                "KD101",
+                E,
+                fix=(f"{UV} 'tensorflow>=2.16'",),
+                says=("'tensorflow' backend", "default", "installed backends: none"),
+            ),
+        ),
+    ),
+    Case(
+        "kd101-with-pip-names-the-interpreter",
+        dataclasses.replace(keras3_alone(), python="/my env/bin/python", has_pip=True),
+        (failed(line("keras.layers"), NO_TF),),
+        (
+            Expect("KD001", E),
+            Expect("KD101", E, fix=("'/my env/bin/python' -m pip install 'tensorflow>=2.16'",)),
+        ),
+    ),
+    Case(
+        "kd101-installed-backend-proven",
+        installed(keras3_alone(), "torch"),
+        (failed(line("keras.layers"), NO_TF),),
+        (
+            Expect("KD001", E),
+            Expect(
+                "KD101",
+                E,
+                fix=("export KERAS_BACKEND=torch",),
+                says=("the fix selects the installed torch backend",),
+                shows=("probing again with KERAS_BACKEND=torch: `from keras.layers",),
+                verified=True,
+            ),
+        ),
+        again=(ok(line("keras.layers"), K3_BN),),
+        reprobed=(({"KERAS_BACKEND": "torch"}, False),),
+    ),
+    Case(
+        "kd101-installed-backend-not-proven-falls-back-to-install",
+        installed(keras3_alone(), "torch"),
+        (failed(line("keras.layers"), NO_TF),),
+        (
+            Expect("KD001", E),
+            Expect(
+                "KD101",
+                E,
+                fix=(f"{UV} 'tensorflow>=2.16'",),
+                says=("the fix installs tensorflow>=2.16 into",),
+                shows=("did not fix it", "No module named 'torch._C'"),
+            ),
+        ),
+        again=(failed(line("keras.layers"), "No module named 'torch._C'"),),
+    ),
+    Case(
+        "kd101-backend-from-keras-json",
+        dataclasses.replace(
+            installed(keras3_alone(), "torch"),
+            keras_config=KerasConfig("/h/.keras/keras.json", True, "jax"),
+        ),
+        (failed(line("keras.layers"), "No module named 'jax'"),),
+        (
+            Expect("KD001", E),
+            Expect(
+                "KD101",
+                E,
+                fix=(f"{UV} jax",),
+                says=('"backend": "jax" in /h/.keras/keras.json', "installed backends: torch"),
+            ),
+        ),
+    ),
+    Case(
+        "kd101-unknown-backend-name",
+        installed(keras3_alone(KERAS_BACKEND="pytorch"), "torch"),
+        (failed(line("keras.layers"), "Unable to import backend : pytorch", "ValueError"),),
+        (
+            Expect("KD001", E),
+            Expect(
+                "KD101",
+                E,
+                fix=("export KERAS_BACKEND=torch",),
+                says=("'pytorch' is not a backend Keras knows",),
+                verified=True,
+            ),
+        ),
+        again=(ok(line("keras.layers"), K3_BN),),
+    ),
+    Case(
+        "kd101-not-for-keras2",
+        absent(installed(target(K215), "keras"), "tensorflow"),
+        (failed(line("keras.layers"), NO_TF),),
+        # Keras 2 has no backend to choose: TensorFlow is a dependency it misses.
+        (Expect("KD001", E), Expect("KD102", E, says=("module 'tensorflow' is missing",))),
+    ),
+    # --- KD102 ----------------------------------------------------------------------------
+    Case(
+        "kd102-numpy-backend-needs-scipy-and-jax",
+        keras3_alone(KERAS_BACKEND="numpy"),
+        (
+            failed(line("tensorflow.keras.layers"), NO_TF),
+            failed(line("keras.layers"), "No module named 'scipy'"),
         ),
         (
-            fixes.uninstall(dataclasses.replace(target(), python="/a'b/py"), ["keras-core"]),
-            ["uv", "pip", "uninstall", "--python", "/a'b/py", "keras-core"],
+            Expect("KD001", E),
+            Expect("KD102", E, fix=(f"{UV} scipy jax",), says=("scipy distribution", "jax")),
         ),
-        (fixes.export("KERAS_BACKEND", "a b"), ["export", "KERAS_BACKEND=a b"]),
+    ),
+    Case(
+        "kd102-uses-the-declared-specifier",
+        absent(installed(target(TF215, NUMPY1), "tensorflow", "numpy"), "keras"),
+        (failed(line("tensorflow.keras.layers"), "No module named 'keras'"),),
         (
-            fixes.rename("/p/keras.py", "/p/k l.py"),
-            ["test", "!", "-e", "/p/k l.py", "&&", "mv", "--", "/p/keras.py", "/p/k l.py"],
+            Expect("KD001", E),
+            Expect("KD102", E, fix=(f"{UV} 'keras<2.16,>=2.15.0'",)),
+            # The same absence, read from TensorFlow's Requires-Dist.
+            Expect("KD202", E, fix=(f"{UV} 'keras<2.16,>=2.15.0'",), says=("not installed",)),
         ),
+    ),
+    Case(
+        "kd102-unknown-module-has-no-guessed-fix",
+        installed(target(K3, NUMPY, H5PY), "keras", "tensorflow"),
+        (failed(line("keras.layers"), "No module named 'frobnicate'"),),
+        (
+            Expect("KD001", E),
+            Expect(
+                "KD102", E, fix=(), says=("does not know which distribution provides frobnicate",)
+            ),
+        ),
+    ),
+    Case(
+        "kd102-not-for-moved-submodules-and-absent-roots",
+        tf221(),
+        (
+            ok(line("keras.layers"), K3_BN),
+            failed(
+                line("keras.layers.normalization"), "No module named 'keras.layers.normalization'"
+            ),
+            failed(line("tf_keras.layers"), "No module named 'tf_keras'"),
+            failed(line("tensorflow.keras.layers"), "No module named 'keras.api._v2'"),
+        ),
+        (),
+    ),
+    Case(
+        "kd102-not-for-a-private-module-of-another-backend",
+        absent(installed(target(K3, NUMPY, H5PY), "keras", "jax"), "torch"),
+        (
+            ok(line("keras.optimizers", "Adam"), ADAM, kind="class"),
+            failed(
+                line(
+                    "keras.src.backend.torch.optimizers.torch_adam",
+                    "Adam",
+                    origin=Origin.DISCOVERED,
+                ),
+                "No module named 'torch'",
+            ),
+        ),
+        (),
+        symbols=("Adam",),
+    ),
+    # --- KD201 ----------------------------------------------------------------------------
+    Case(
+        "kd201-tensorflow-cpu-and-tensorflow",
+        installed(
+            target(
+                requiring(dist("tensorflow-cpu", "2.21.0", "tensorflow"), "keras>=3.12.0"),
+                TF221,
+                K3,
+                TFK221,
+                NUMPY,
+                H5PY,
+            ),
+            "tensorflow",
+            "keras",
+            "tf_keras",
+        ),
+        (ok(line("tensorflow.keras.layers"), K3_BN),),
+        (
+            Expect(
+                "KD201",
+                W,
+                fix=(f"{UV_RM} tensorflow-cpu tensorflow", f"{UV} tensorflow==2.21.0"),
+                says=("tf-keras 2.21.0 requires tensorflow",),
+            ),
+        ),
+    ),
+    Case(
+        "kd201-keras-and-keras-nightly-keep-the-one-tensorflow-requires",
+        dataclasses.replace(
+            installed(
+                target(TF221, K3, dist("keras-nightly", "3.16.0.dev2026", "keras"), NUMPY, H5PY),
+                "tensorflow",
+                "keras",
+            ),
+            has_pip=True,
+        ),
+        (ok(line("keras.layers"), K3_BN),),
+        (
+            Expect(
+                "KD201",
+                W,
+                fix=(
+                    f"{PY} -m pip uninstall -y keras-nightly keras",
+                    f"{PY} -m pip install keras==3.15.1",
+                ),
+            ),
+        ),
+    ),
+    Case(
+        "kd201-not-for-a-meta-package-and-its-build",
+        # TensorFlow on Windows: `tensorflow` requires `tensorflow-intel`, which has the files.
+        installed(
+            target(
+                requiring(dist("tensorflow", "2.15.1"), "tensorflow-intel==2.15.1"),
+                dist("tensorflow-intel", "2.15.1", "tensorflow"),
+            ),
+            "tensorflow",
+        ),
+        (ok(line("tensorflow.keras.layers"), K3_BN),),
+        (),
+    ),
+    # --- KD202 ----------------------------------------------------------------------------
+    Case(
+        "kd202-keras3-over-tensorflow-2-15-is-one-finding",
+        dataclasses.replace(
+            installed(target(TF215, K3, NUMPY1, H5PY), "tensorflow", "keras"),
+            has_pip=True,
+            python="/opt/py env/bin/python",
+        ),
+        (ok(line("tensorflow.keras.layers"), K3_BN), ok(line("keras.layers"), K3_BN)),
+        (
+            # A warning: the lines work, but tf.keras silently changed.
+            Expect(
+                "KD202",
+                W,
+                fix=("'/opt/py env/bin/python' -m pip install 'keras<2.16,>=2.15.0'",),
+                says=("Keras 3 needs TensorFlow 2.16", "replaces keras 3.15.1"),
+                shows=("requires keras",),
+            ),
+        ),
+    ),
+    Case(
+        "kd202-error-when-a-public-line-breaks",
+        installed(
+            target(requiring(dist("tensorflow", "2.14.1"), "keras<2.15,>=2.14.0"), K3, NUMPY, H5PY),
+            "tensorflow",
+            "keras",
+        ),
+        (
+            failed(line("tensorflow.keras.layers"), "No module named 'keras.api._v2'"),
+            ok(line("keras.layers"), K3_BN),
+        ),
+        (Expect("KD202", E, fix=(f"{UV} 'keras<2.15,>=2.14.0'",)),),
+    ),
+    Case(
+        "kd202-tf-keras-follows-tensorflow",
+        installed(
+            target(
+                TF221,
+                K3,
+                requiring(dist("tf-keras", "2.20.1", "tf_keras"), "tensorflow<2.21,>=2.20"),
+                NUMPY,
+                H5PY,
+            ),
+            "tensorflow",
+            "keras",
+            "tf_keras",
+        ),
+        (ok(line("keras.layers"), K3_BN),),
+        (Expect("KD202", W, fix=(f"{UV} 'tf-keras>=2.21,<2.22'",), says=("same minor version",)),),
+    ),
+    Case(
+        "kd202-tf-keras-2-15-pins-nothing-but-must-match",
+        installed(
+            target(
+                requiring(dist("tensorflow", "2.16.2"), "keras>=3.0.0"),
+                K3,
+                NUMPY,
+                H5PY,
+                dist("tf-keras", "2.15.1", "tf_keras"),
+            ),
+            "tensorflow",
+        ),
+        (ok(line("keras.layers"), K3_BN),),
+        (Expect("KD202", W, fix=(f"{UV} 'tf-keras>=2.16,<2.17'",)),),
+    ),
+    Case(
+        "kd202-old-multibackend-keras-with-tensorflow-2",
+        installed(
+            target(dist("tensorflow", "2.4.4"), dist("keras", "2.3.1")), "tensorflow", "keras"
+        ),
+        (
+            failed(
+                line("keras.layers"),
+                "partially initialized module 'keras' has no attribute '__version__'",
+                "AttributeError",
+            ),
+        ),
+        (Expect("KD001", E), Expect("KD202", E, fix=(f"{UV_RM} keras",))),
+    ),
+    Case(
+        "kd202-checks-requires-dist-like-pip-check",
+        installed(target(TF215, K215, NUMPY), "tensorflow", "keras"),
+        (ok(line("keras.layers"), K3_BN),),
+        (
+            Expect(
+                "KD202",
+                W,
+                fix=(f"{UV} 'numpy<2.0.0,>=1.23.5'",),
+                says=("requires numpy<2.0.0,>=1.23.5",),
+            ),
+        ),
+    ),
+    Case(
+        "kd202-missing-requirement-and-markers",
+        # tf-keras without TensorFlow; the Windows-only requirement of TF must not count here.
+        installed(target(TFK221), "tf_keras"),
+        (ok(line("tf_keras.layers"), TFK_BN, dist_label="tf-keras 2.21.0"),),
+        (
+            Expect(
+                "KD202",
+                W,
+                fix=(f"{UV} 'tensorflow<2.22,>=2.21'",),
+                says=("which is not installed",),
+            ),
+        ),
+    ),
+    # --- KD203 ----------------------------------------------------------------------------
+    Case(
+        "kd203-keras-core-moves-to-keras3",
+        installed(target(CORE, NUMPY), "keras_core"),
+        (ok(line("keras_core.layers"), "keras_core.src.x", dist_label="keras-core 0.1.7"),),
+        (Expect("KD203", W, fix=(f"{UV} 'keras>=3'", f"{UV_RM} keras-core")),),
+    ),
+    Case(
+        "kd203-keras-core-next-to-old-tensorflow-has-no-blind-fix",
+        installed(target(CORE, TF215, K215), "keras_core", "tensorflow", "keras"),
+        (ok(line("keras.layers"), K3_BN, dist_label="keras 2.15.0"),),
+        (
+            Expect("KD202", W, says=("requires numpy",)),  # no numpy in this target
+            Expect("KD203", W, fix=(), says=("upgrade TensorFlow first",)),
+        ),
+    ),
+    Case(
+        "kd203-tensorflow-gpu",
+        dataclasses.replace(
+            installed(target(dist("tensorflow-gpu", "2.10.1", "tensorflow")), "tensorflow"),
+            has_pip=True,
+        ),
+        (ok(line("tensorflow.keras.layers"), K3_BN),),
+        (
+            Expect(
+                "KD203",
+                W,
+                fix=(
+                    f"{PY} -m pip uninstall -y tensorflow-gpu",
+                    f"{PY} -m pip install tensorflow==2.10.1",
+                ),
+            ),
+        ),
+    ),
+    # --- KD301 ----------------------------------------------------------------------------
+    Case(
+        "kd301-keras-py-in-the-working-directory-proven-from-an-empty-folder",
+        with_modules(target(K3, NUMPY, H5PY), keras="/work/project/keras.py"),
+        (failed(line("keras.layers"), "No module named 'keras.layers'; 'keras' is not a package"),),
+        (
+            Expect("KD001", E),
+            Expect(
+                "KD301",
+                E,
+                fix=(
+                    "test ! -e /work/project/keras_local.py && "
+                    "mv -- /work/project/keras.py /work/project/keras_local.py",
+                ),
+                says=(
+                    "/work/project/keras.py hides the installed keras 3.15.1",
+                    "scripts started elsewhere are not affected",
+                ),
+                shows=("probing again from a folder without keras.py",),
+                verified=True,
+            ),
+        ),
+        again=(ok(line("keras.layers"), K3_BN),),
+        reprobed=(({}, True),),
+    ),
+    Case(
+        "kd301-a-working-package-checkout-is-not-a-shadow",
+        # Developing Keras itself from its source folder: the folder is the package in use.
+        with_modules(target(K3, NUMPY, H5PY), keras="/work/project/keras/__init__.py"),
+        (ok(line("keras.layers"), K3_BN),),
+        (),
+    ),
+    Case(
+        "kd301-on-pythonpath-drops-the-entry",
+        env(
+            with_modules(target(K3, NUMPY, H5PY), tensorflow="/libs/tensorflow/__init__.py"),
+            PYTHONPATH="/libs:/other",
+        ),
+        (failed(line("tensorflow.keras.layers"), "No module named 'tensorflow.keras'"),),
+        (
+            Expect("KD001", E),
+            Expect(
+                "KD301",
+                E,
+                fix=("export PYTHONPATH=/other",),
+                says=("every Python started with this PYTHONPATH",),
+                verified=True,
+            ),
+        ),
+        again=(ok(line("tensorflow.keras.layers"), K3_BN),),
+        reprobed=(({"PYTHONPATH": "/other"}, False),),
+    ),
+    Case(
+        "kd301-only-entry-on-pythonpath-unsets-it",
+        env(with_modules(target(K3, NUMPY, H5PY), keras="/libs/keras.py"), PYTHONPATH="/libs"),
+        (failed(line("keras.layers"), "'keras' is not a package"),),
+        (
+            Expect("KD001", E),
+            Expect(
+                "KD301",
+                E,
+                fix=("unset PYTHONPATH",),
+                shows=("with PYTHONPATH unset",),
+                verified=True,
+            ),
+        ),
+        again=(ok(line("keras.layers"), K3_BN),),
+        reprobed=(({"PYTHONPATH": None}, False),),
+    ),
+    Case(
+        "kd301-two-shadows-are-probed-once-from-one-empty-folder",
+        with_modules(
+            target(K3, NUMPY, H5PY, CORE),
+            keras="/work/project/keras.py",
+            keras_core="/work/project/keras_core.py",
+            tensorflow=None,
+        ),
+        (
+            failed(line("keras.layers"), "'keras' is not a package"),
+            failed(line("keras_core.layers"), "'keras_core' is not a package"),
+        ),
+        (
+            Expect("KD001", E),
+            # keras 3 and keras-core on the default backend, TensorFlow, which is absent.
+            Expect("KD101", E, fix=(f"{UV} 'tensorflow>=2.16'",)),
+            Expect("KD203", W),
+            Expect("KD301", E, says=("keras.py",), verified=True),
+            Expect("KD301", E, says=("keras_core.py",), verified=True),
+        ),
+        again=(ok(line("keras.layers"), K3_BN),),
+        reprobed=(({}, True),),
+    ),
+    Case(
+        "kd301-errors-before-warnings-within-a-code",
+        # A working lone keras.py (a warning) comes after a keras_core.py that breaks the
+        # keras_core lines (an error), although the rule looks at keras first.
+        with_modules(
+            target(K3, NUMPY, H5PY, CORE),
+            keras="/work/project/keras.py",
+            keras_core="/work/project/keras_core.py",
+        ),
+        (
+            ok(line("keras.layers"), K3_BN),
+            failed(line("keras_core.layers"), "'keras_core' is not a package"),
+        ),
+        (
+            Expect("KD203", W),
+            Expect("KD301", E, says=("keras_core.py hides",), verified=True),
+            Expect("KD301", W, says=("keras.py hides",), verified=True),
+        ),
+        again=(
+            ok(line("keras.layers"), K3_BN),
+            ok(line("keras_core.layers"), "keras_core.src.x", dist_label="keras-core 0.1.7"),
+        ),
+        reprobed=(({}, True),),
+    ),
+    # --- KD302 ----------------------------------------------------------------------------
+    Case(
+        "kd302-flag-without-tf-keras-breaks-tf-keras-lines",
+        env(tf221(), TF_USE_LEGACY_KERAS="1"),
+        (
+            failed(
+                line("tensorflow.keras.layers"),
+                "Keras cannot be imported. Check that it is installed.",
+                "ImportError",
+            ),
+            ok(line("keras.layers"), K3_BN),
+        ),
+        (
+            Expect(
+                "KD302",
+                E,
+                fix=(f"{UV} 'tf-keras>=2.21,<2.22'",),
+                says=("unset TF_USE_LEGACY_KERAS", "tensorflow.keras lines fail"),
+            ),
+        ),
+    ),
+    Case(
+        "kd302-flag-without-tf-keras-where-tf-keras-silently-is-keras3",
+        # TensorFlow 2.21 seen here: the line still imports, and gives Keras 3.
+        env(tf221(), TF_USE_LEGACY_KERAS="1"),
+        (
+            ok(line("tensorflow.keras.layers"), K3_BN),
+            failed(line("tensorflow.python.keras.layers"), "cannot import name", "ImportError"),
+        ),
+        (
+            Expect(
+                "KD302",
+                W,
+                fix=(f"{UV} 'tf-keras>=2.21,<2.22'",),
+                says=("tf.keras silently gives keras 3.15.1",),
+            ),
+        ),
+    ),
+    Case(
+        "kd302-flag-on-old-tensorflow-is-proven-harmless-to-remove",
+        env(
+            installed(
+                target(dist("tensorflow", "2.12.1"), dist("keras", "2.12.0")), "tensorflow", "keras"
+            ),
+            TF_USE_LEGACY_KERAS="true",
+        ),
+        (
+            ok(
+                line("tensorflow.keras.layers"),
+                "keras.layers.normalization.bn",
+                dist_label="keras 2.12.0",
+            ),
+        ),
+        (
+            Expect(
+                "KD302",
+                W,
+                fix=("unset TF_USE_LEGACY_KERAS",),
+                says=("has no effect",),
+                verified=True,
+            ),
+        ),
+        again=(ok(line("tensorflow.keras.layers"), "keras.layers.normalization.bn"),),
+        reprobed=(({"TF_USE_LEGACY_KERAS": None}, False),),
+    ),
+    *[
+        Case(
+            f"kd302-quiet-for-value-{value or 'empty'}",
+            env(tf221(), TF_USE_LEGACY_KERAS=value),
+            (ok(line("keras.layers"), K3_BN),),
+            (),
+        )
+        for value in ("0", "false", "", "yes")
     ],
-)
-def test_commands_are_exact_shell_words(command: str, words: list[str]) -> None:
-    assert shlex.split(command) == words
+    # --- KD401 ----------------------------------------------------------------------------
+    Case(
+        "kd401-tf-keras-and-keras3-side-by-side-is-information",
+        env(
+            installed(target(TF221, K3, TFK221, NUMPY, H5PY), "tensorflow", "keras", "tf_keras"),
+            TF_USE_LEGACY_KERAS="1",
+        ),
+        (
+            ok(line("tensorflow.keras.layers"), TFK_BN, dist_label="tf-keras 2.21.0"),
+            ok(line("keras.layers"), K3_BN),
+            ok(line("tf_keras.layers"), TFK_BN, dist_label="tf-keras 2.21.0"),
+        ),
+        (
+            # Only the difference is known: that models reject the other class is not probed.
+            Expect(
+                "KD401",
+                INFO,
+                fix=(),
+                says=(
+                    "[tensorflow.keras.layers and tf_keras.layers] give " + TFK_BN,
+                    "(the suggested line's)",
+                    f"[keras.layers] give {K3_BN}:BatchNormalization from keras 3.15.1",
+                    "was not probed",
+                ),
+                shows=(f"from keras.layers import BatchNormalization -> {K3_BN}",),
+            ),
+        ),
+    ),
+    # --- KD402 ----------------------------------------------------------------------------
+    Case(
+        "kd402-placeholders-nobody-asked-about-are-information",
+        # TF 2.21: tensorflow.keras.optimizers.legacy is public but a placeholder, and the
+        # suggested line is tensorflow.keras.optimizers: `--strict` must not fail on it.
+        installed(target(TF221, K3, NUMPY, H5PY), "tensorflow", "keras", "numpy"),
+        (
+            ok(line("tensorflow.keras.optimizers", "Adam"), ADAM, kind="class"),
+            ok(line("keras.optimizers", "Adam"), ADAM, kind="class"),
+            ok(
+                line("tensorflow.keras.optimizers.legacy", "Adam", origin=Origin.PUBLIC),
+                "keras.src.optimizers",
+                kind="class",
+                usable=False,
+            ),
+            ok(
+                line("keras.optimizers.legacy", "Adam"),
+                "keras.src.optimizers",
+                kind="class",
+                usable=False,
+            ),
+        ),
+        (
+            Expect(
+                "KD402", INFO, says=("use `from tensorflow.keras.optimizers import Adam` instead",)
+            ),
+        ),
+        symbols=("Adam",),
+    ),
+    Case(
+        "kd402-the-line-the-user-named-is-a-warning",
+        installed(target(TF221, K3, NUMPY, H5PY), "tensorflow", "keras"),
+        (
+            ok(
+                line("keras.optimizers.legacy", "Adam", origin=Origin.USER),
+                "keras.src.optimizers",
+                kind="class",
+                usable=False,
+            ),
+            ok(line("keras.optimizers", "Adam"), ADAM, kind="class"),
+        ),
+        (Expect("KD402", W, says=("use `from keras.optimizers import Adam` instead",)),),
+        symbols=("Adam",),
+    ),
+    Case(
+        "kd402-error-when-nothing-is-usable",
+        installed(target(K3, NUMPY, H5PY), "keras"),
+        (ok(line("keras.layers"), K3_BN, usable=False),),
+        (Expect("KD001", E), Expect("KD402", E, says=("no line gives a usable one here",))),
+    ),
+]
 
 
-def test_module_to_distribution() -> None:
-    t = installed(target(TF221), "tensorflow")
-    assert fixes.requirement_for_module(t, "tf_keras") == "tf-keras>=2.21,<2.22"
-    assert fixes.requirement_for_module(t, "sklearn") == "scikit-learn"
-    assert fixes.requirement_for_module(t, "google.protobuf") == "protobuf"
-    assert fixes.requirement_for_module(t, "google.other") is None
-    assert fixes.requirement_for_module(target(K3, NUMPY, H5PY), "tensorflow") == "tensorflow>=2.16"
-    assert fixes.distribution_for_module("jax") == "jax"
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_findings(case: Case) -> None:
+    reprobe = Reprobe(case.outcomes if case.again is None else case.again)
+    found = run(case.target, case.outcomes, case.symbols, reprobe)
+    assert [(f.code, f.severity) for f in found] == [(e.code, e.severity) for e in case.expect]
+    for finding, expect in zip(found, case.expect):
+        assert finding.slug, finding
+        if expect.fix is not None:
+            assert finding.fix == expect.fix, finding
+        for text in expect.says:
+            assert text in finding.message, (text, finding.message)
+        for text in expect.shows:
+            assert any(text in e for e in finding.evidence), (text, finding.evidence)
+        assert finding.verified is expect.verified, finding
+    if case.reprobed is not None:
+        assert [(changes, cwd is not None) for changes, cwd in reprobe.calls] == list(case.reprobed)
+
+
+def test_the_unproven_message_of_an_environment_fix() -> None:
+    # What a proposal says before (or without) probing again: the fix's note is part of it.
+    t = installed(keras3_alone(), "torch")
+    outcomes = [failed(line("keras.layers"), NO_TF)]
+    _, suggestions = rank.suggest(t, ("BatchNormalization",), outcomes)
+    facts = rules.Facts(t, ("BatchNormalization",), tuple(outcomes), suggestions)
+    (kd101,) = [p for p in rules.propose(facts) if p.finding.code == "KD101"]
+    assert kd101.check is not None
+    assert kd101.unproven().message.endswith("; the fix selects the installed torch backend")
+    assert "selects" not in kd101.finding.message
+
+
+def test_kd402_keeps_the_part_of_a_keras_call_error_that_explains_it() -> None:
+    # Keras 3 wraps an error inside a layer's call: a header, the real error in bold, then
+    # the call's arguments (keras/src/utils/traceback_utils.py).
+    wrapped = (
+        "Exception encountered when calling BatchNormalization.call().\n\n"
+        "\x1b[1mInput 0 of layer is incompatible: expected ndim=4, found ndim=2\x1b[0m\n\n"
+        "Arguments received by BatchNormalization.call():\n  • inputs=tf.Tensor(shape=(2, 4))"
+    )
+    placeholder = ok(line("keras.layers"), K3_BN, usable=False)
+    assert placeholder.use is not None
+    use = UseCheck(False, placeholder.use.how, ErrorInfo("ValueError", wrapped))
+    broken = dataclasses.replace(placeholder, use=use)
+    found = run(installed(target(K3, NUMPY, H5PY), "keras"), [broken])
+    (kd402,) = [f for f in found if f.code == "KD402"]
+    assert kd402.evidence == (
+        "from keras.layers import BatchNormalization: built in a keras Sequential model and ran "
+        "forward on zeros(2, 4): ValueError: Input 0 of layer is incompatible: expected ndim=4, "
+        "found ndim=2",
+    )
+
+
+def test_without_reprobe_nothing_is_verified() -> None:
+    t = installed(keras3_alone(), "torch")
+    outcomes = [failed(line("keras.layers"), NO_TF)]
+    _, suggestions = rank.suggest(t, ("BatchNormalization",), outcomes)
+    facts = rules.Facts(t, ("BatchNormalization",), tuple(outcomes), suggestions)
+    proposals = rules.propose(facts)
+    found = verify.conclude(proposals, {})  # no change was probed again
+    assert [f.code for f in found] == ["KD001", "KD101"]
+    assert not any(f.verified for f in found)
+    # Not proven, the environment-only fix is still offered, without its note.
+    assert found[1].fix == ("export KERAS_BACKEND=torch",)
+
+
+def test_lines_to_reprobe_keeps_public_and_user_lines() -> None:
+    public = line("keras.layers")
+    legacy = line("keras.src.layers")
+    user = line("keras.src.layers.core", "Dense", origin=Origin.USER)
+    only_private = line("keras.src.x", "Thing")
+    assert verify.lines_to_reprobe([public, legacy, user, only_private]) == [
+        public,
+        user,
+        only_private,
+    ]

@@ -14,15 +14,9 @@ import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from kerasdoctor.knowledge import KERAS_SOURCE_FOLDERS
 from kerasdoctor.models import Target, is_dotted_name
 
-#: Package folders (relative to a sys.path entry) whose sources are read.
-_ROOT_FOLDERS: tuple[tuple[str, ...], ...] = (
-    ("keras",),
-    ("tf_keras",),
-    ("keras_core",),
-    ("tensorflow", "python", "keras"),
-)
 _MAX_FILES = 6000
 _SKIP_DIRS = {"__pycache__", "tests", "testing", "test", "integration_test", "benchmarks"}
 
@@ -39,7 +33,7 @@ def discover(target: Target, names: Iterable[str]) -> Mapping[str, tuple[str, ..
     budget = [_MAX_FILES]
     seen_roots: set[str] = set()
     for entry in target.sys_path:
-        for parts in _ROOT_FOLDERS:
+        for parts in KERAS_SOURCE_FOLDERS:
             folder = Path(entry, *parts)
             key = str(folder)
             if key in seen_roots or not _is_dir(folder):

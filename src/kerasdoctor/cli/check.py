@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from kerasdoctor.cli import common
+from kerasdoctor.cli import common, terminal
 from kerasdoctor.render import Format, render
 
 
@@ -18,7 +18,7 @@ def check(**kwargs: Any) -> None:
     options = common.Options(**kwargs)
     report, strict = common.diagnose("check", options)
     fmt = Format.JSON if options.as_json else Format.TABLE
-    text = render(report, fmt, width=common.width(), color=common.wants_color(sys.stdout))
+    text = render(report, fmt, width=terminal.width(), color=terminal.wants_color(sys.stdout))
     click.echo(text, nl=False)
     raise SystemExit(int(common.exit_code_for(report, strict=strict)))
 
@@ -34,7 +34,7 @@ def suggest(**kwargs: Any) -> None:
         from kerasdoctor.render.table import suggest_explanations
 
         explained = suggest_explanations(
-            report, width=common.width(), color=common.wants_color(sys.stderr)
+            report, width=terminal.width(), color=terminal.wants_color(sys.stderr)
         )
         click.echo(explained, nl=False, err=True)
     raise SystemExit(int(common.exit_code_for(report, strict=strict)))

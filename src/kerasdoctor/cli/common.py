@@ -7,31 +7,17 @@ same options, merged with ``[tool.kerasdoctor]``; defaults and choices come from
 
 from __future__ import annotations
 
-import os
-import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, TextIO
+from typing import Any, Callable
 
 import click
 
 from kerasdoctor import api, config
+from kerasdoctor.cli.terminal import wants_color
 from kerasdoctor.errors import ExitCode
 from kerasdoctor.models import ProbeOutcome, Report, Severity
-
-
-def wants_color(stream: TextIO) -> bool:
-    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
-        return False
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
-def width() -> int:
-    return max(60, shutil.get_terminal_size((100, 24)).columns)
 
 
 def exit_code_for(report: Report, *, strict: bool = False) -> ExitCode:

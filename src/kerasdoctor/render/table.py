@@ -14,6 +14,7 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from kerasdoctor import codes
 from kerasdoctor.models import (
     Finding,
     ProbeOutcome,
@@ -99,27 +100,21 @@ def summary(report: Report) -> RenderableType:
     return Group(title, grid)
 
 
-#: The doctor's areas: finding codes are numbered by area (KD1xx: backend, ...).
-AREAS: tuple[tuple[str, str], ...] = (
-    ("KD0", "Imports"),
-    ("KD1", "Backend and dependencies"),
-    ("KD2", "Installed distributions"),
-    ("KD3", "Shadowing and flags"),
-    ("KD4", "Implementations and use"),
-)
+#: The doctor's areas, from the codes registry: finding codes are numbered by area.
+AREAS: tuple[codes.Area, ...] = codes.areas(codes.Judge.ENVIRONMENT)
 
 
 def findings_view(findings: tuple[Finding, ...]) -> RenderableType:
     """Doctor-style: a mark per area (✓ when quiet), each finding with its fix underneath."""
     lines: list[RenderableType] = [Text("Findings", style="bold")]
-    for prefix, area in AREAS:
-        mine = [f for f in findings if f.code.startswith(prefix)]
+    for area in AREAS:
+        mine = [f for f in findings if codes.area_of(f.code) == area]
         if not mine:
-            lines.append(Text(f"✓ {area}", style="green"))
+            lines.append(Text(f"✓ {area.title}", style="green"))
             continue
         worst = min(mine, key=lambda f: list(Severity).index(f.severity)).severity
         mark, style = _MARK[worst]
-        lines.append(Text(f"{mark} {area}", style=style))
+        lines.append(Text(f"{mark} {area.title}", style=style))
         for finding in mine:
             mark, style = _MARK[finding.severity]
             head = Text(f"  {mark} ", style=style)

@@ -1,13 +1,24 @@
-"""Choose the interpreter to diagnose: ``--python``, the active environment, or ourselves.
+"""Choose the interpreter to diagnose: ``--python``, the active environment, ``PATH``, or ourselves.
 
-Order, as users expect from pip and pipdeptree: an explicit ``--python`` (an interpreter or a
-venv/conda folder), then ``$VIRTUAL_ENV``, then ``$CONDA_PREFIX``, then the interpreter that
-runs kerasdoctor. The report says which one was used and why.
+Order, as users expect from pip and pipdeptree: an explicit ``--python`` (an interpreter, a
+venv/conda folder or its ``bin`` folder, or a command looked up on ``PATH``), then
+``$VIRTUAL_ENV``, then ``$CONDA_PREFIX``. A variable that names a missing environment is an
+error, like a bad ``--python``: falling back would diagnose some other interpreter and propose
+fixes for it.
+
+With none of those, the default depends on how kerasdoctor was installed. Installed into the
+user's own environment, the interpreter running kerasdoctor is the one to diagnose. Installed
+as an application (``pipx install``, ``uv tool install``), it runs from a private environment
+that never has Keras; then the target is the ``python3`` (else ``python``) first on ``PATH``,
+the one the user would run. Such an environment is recognised by the file its installer writes
+into it (``pipx_metadata.json``, ``uv-receipt.toml``), not by guessing from its path. The report
+says which interpreter was used and why (``chosen_by``).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,7 +26,26 @@ from pathlib import Path
 
 from kerasdoctor.errors import TargetError
 
-_CANDIDATE_EXECUTABLES = ("bin/python", "bin/python3", "Scripts/python.exe", "python.exe")
+# Inside a venv/conda folder, then inside the folder that holds the interpreter itself (so
+# ``--python .venv/bin`` works as well as ``--python .venv``).
+_FOLDER_EXECUTABLES = (
+    "bin/python",
+    "bin/python3",
+    "Scripts/python.exe",
+    "python.exe",
+    "python",
+    "python3",
+)
+_LOOKED_FOR = "bin/python, bin/python3, Scripts/python.exe, python, python3"
+
+# What the user would run: PEP 394 names ``python3`` as the portable command.
+_PATH_COMMANDS = ("python3", "python")
+
+# The file each application installer writes into the environment it creates: pipx for
+# ``pipx install`` and ``pipx run`` (its cached environments), uv for ``uv tool install``.
+_TOOL_MARKERS = (("pipx_metadata.json", "pipx"), ("uv-receipt.toml", "uv tool"))
+
+_PYTHON_HINT = "pass --python (an interpreter, a venv or conda folder, or a command on PATH)"
 
 
 @dataclass(frozen=True)
@@ -23,29 +53,92 @@ class Interpreter:
     """An interpreter path and the reason it was chosen."""
 
     python: str
-    chosen_by: str
+    chosen_by: str  # "--python", "$VIRTUAL_ENV", "$CONDA_PREFIX", "$PATH", "running interpreter"
+
+
+@dataclass(frozen=True)
+class Runner:
+    """The interpreter running kerasdoctor, as far as choosing a default target needs it."""
+
+    executable: str
+    prefix: str
+    in_venv: bool
+
+    @classmethod
+    def current(cls) -> Runner:
+        return cls(sys.executable, sys.prefix, sys.prefix != sys.base_prefix)
+
+
+def tool_installer(runner: Runner) -> str | None:
+    """``"pipx"`` or ``"uv tool"`` when kerasdoctor runs from an environment made by that tool."""
+    if not runner.in_venv:
+        return None
+    prefix = Path(runner.prefix)
+    for marker, tool in _TOOL_MARKERS:
+        if (prefix / marker).is_file():
+            return tool
+    return None
 
 
 def _in_folder(folder: Path) -> Path | None:
-    for rel in _CANDIDATE_EXECUTABLES:
+    for rel in _FOLDER_EXECUTABLES:
         candidate = folder / rel
         if candidate.is_file():
             return candidate
     return None
 
 
-def _resolve(path_text: str, source: str) -> Path:
+def _is_bare_command(text: str) -> bool:
+    separators = {"/", os.sep} | ({os.altsep} if os.altsep else set())
+    return not any(sep in text for sep in separators) and not text.startswith("~")
+
+
+def _path_entries(environ: Mapping[str, str]) -> list[str]:
+    # The target runs with the caller's environment, so look up its PATH, not ours.
+    return [e for e in environ.get("PATH", os.defpath).split(os.pathsep) if e]
+
+
+def _find_on_path(
+    command: str, environ: Mapping[str, str], skip: list[Path]
+) -> tuple[Path | None, Path | None]:
+    """The first ``command`` on PATH outside ``skip``, and the first one skipped (if any)."""
+    skipped: Path | None = None
+    for entry in _path_entries(environ):
+        # One folder at a time, to step over our own tool environment's: `uv tool run` puts
+        # its bin folder first on PATH.
+        found = shutil.which(command, path=entry)
+        if found is None:
+            continue
+        candidate = Path(found).absolute()
+        if skip and _links_into(candidate, skip):
+            skipped = skipped or candidate
+            continue
+        return candidate, skipped
+    return None, skipped
+
+
+def _resolve(path_text: str, source: str, environ: Mapping[str, str], skip: list[Path]) -> Path:
     path = Path(path_text).expanduser()
+    if not path.exists() and _is_bare_command(path_text):
+        # `--python python3.10` means what the shell would run; a file or folder of that name
+        # in the working directory (`--python .venv`) wins, as it did before.
+        found, _ = _find_on_path(path_text, environ, skip)
+        if found is None:
+            raise TargetError(
+                f"{source} {path_text!r}: no such file or folder, and no command of that name "
+                "on PATH"
+            )
+        path = found
     if not path.exists():
         raise TargetError(f"{source} {path_text!r}: no such file or folder")
     if path.is_dir():
-        found = _in_folder(path)
-        if found is None:
+        inside = _in_folder(path)
+        if inside is None:
             raise TargetError(
                 f"{source} {path_text!r} is a folder with no Python interpreter in it "
-                "(looked for bin/python and bin/python3)"
+                f"(looked for {_LOOKED_FOR})"
             )
-        path = found
+        path = inside
     if not os.access(path, os.X_OK):
         raise TargetError(f"{source} {path_text!r} is not executable")
     # Keep venv symlinks as they are: a venv's bin/python must run as itself to see the
@@ -53,16 +146,87 @@ def _resolve(path_text: str, source: str) -> Path:
     return path.absolute()
 
 
-def choose_interpreter(explicit: str | None, environ: Mapping[str, str]) -> Interpreter:
-    """Pick the target interpreter; raise :class:`TargetError` for a bad explicit choice."""
+def _from_variable(variable: str, folder_text: str) -> Interpreter:
+    folder = Path(folder_text)
+    if not folder.is_dir():
+        # Usually a stale activation (the venv was deleted or moved); silently diagnosing
+        # another interpreter instead would propose installing packages into the wrong place.
+        raise TargetError(
+            f"${variable} is {folder_text!r}, which is not a folder: deactivate or unset it, "
+            f"or {_PYTHON_HINT}"
+        )
+    found = _in_folder(folder)
+    if found is None:
+        raise TargetError(
+            f"${variable} {folder_text!r} is a folder with no Python interpreter in it "
+            f"(looked for {_LOOKED_FOR}); {_PYTHON_HINT}"
+        )
+    return Interpreter(str(found.absolute()), f"${variable}")
+
+
+def _links_into(path: Path, folders: list[Path]) -> bool:
+    """Whether ``path``, or a symlink it goes through, lies directly in one of ``folders``."""
+    current = path
+    # Follow the links one by one instead of resolving: a tool environment's python is itself a
+    # link to the base interpreter, which may well be the user's own /usr/bin/python3.
+    for _ in range(40):
+        for folder in folders:
+            try:
+                if current.parent.samefile(folder):
+                    return True
+            except OSError:
+                continue
+        if not current.is_symlink():
+            return False
+        link = current.readlink()
+        current = link if link.is_absolute() else current.parent / link
+    return False
+
+
+def _own_folders(runner: Runner) -> list[Path]:
+    prefix = Path(runner.prefix)
+    candidates = (prefix / "bin", prefix / "Scripts", Path(runner.executable).parent)
+    return [folder for folder in candidates if folder.is_dir()]
+
+
+def _from_path(tool: str, runner: Runner, environ: Mapping[str, str]) -> Interpreter:
+    skipped: Path | None = None
+    for command in _PATH_COMMANDS:
+        found, skipped_now = _find_on_path(command, environ, _own_folders(runner))
+        if found is not None:
+            return Interpreter(str(found), "$PATH")
+        skipped = skipped or skipped_now
+    if skipped is not None:
+        raise TargetError(
+            f"kerasdoctor runs from its own {tool} environment and the only python3 or python "
+            f"on PATH is that environment's ({skipped}), which has no Keras: {_PYTHON_HINT}"
+        )
+    raise TargetError(
+        f"kerasdoctor runs from its own {tool} environment and there is no python3 or python "
+        f"on PATH to diagnose: {_PYTHON_HINT}"
+    )
+
+
+def choose_interpreter(
+    explicit: str | None, environ: Mapping[str, str], runner: Runner | None = None
+) -> Interpreter:
+    """Pick the target interpreter; raise :class:`TargetError` when the choice is not usable.
+
+    ``runner`` describes the interpreter running kerasdoctor (default: this process).
+    """
+    runner = runner or Runner.current()
+    tool = tool_installer(runner)
     if explicit is not None:
         if not explicit.strip():
             raise TargetError("--python: empty path")
-        return Interpreter(str(_resolve(explicit, "--python")), "--python")
+        # A command name never means our own tool environment's python, which `uv tool run`
+        # puts first on PATH.
+        skip = _own_folders(runner) if tool is not None else []
+        return Interpreter(str(_resolve(explicit, "--python", environ, skip)), "--python")
     for variable in ("VIRTUAL_ENV", "CONDA_PREFIX"):
         folder = environ.get(variable)
         if folder:
-            found = _in_folder(Path(folder))
-            if found is not None:
-                return Interpreter(str(found.absolute()), f"${variable}")
-    return Interpreter(sys.executable, "running interpreter")
+            return _from_variable(variable, folder)
+    if tool is not None:
+        return _from_path(tool, runner, environ)
+    return Interpreter(runner.executable, "running interpreter")

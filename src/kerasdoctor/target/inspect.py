@@ -20,46 +20,11 @@ from packaging.utils import canonicalize_name
 from kerasdoctor import payloads
 from kerasdoctor.channel import run_payload
 from kerasdoctor.errors import TargetError
+from kerasdoctor.knowledge import KNOWN_MODULES, STEERING_VARIABLES, is_relevant
 from kerasdoctor.models import Distribution, KerasConfig, Target
 from kerasdoctor.target.discover import Interpreter
 
-#: Environment variables that change what a Keras import does.
-STEERING_VARIABLES: tuple[str, ...] = (
-    "KERAS_BACKEND",
-    "TF_USE_LEGACY_KERAS",
-    "KERAS_HOME",
-    "PYTHONPATH",
-    "PYTHONSAFEPATH",
-    "PYTHONNOUSERSITE",
-    "PYTHONHOME",
-)
-
-#: Top-level modules whose presence the inspection always looks up.
-KNOWN_MODULES: tuple[str, ...] = (
-    "tensorflow",
-    "keras",
-    "tf_keras",
-    "keras_core",
-    "torch",
-    "jax",
-    "jaxlib",
-    "numpy",
-    "scipy",
-    "openvino",
-)
-
-_RELEVANT = re.compile(
-    r"^(tensorflow(-[a-z0-9-]+)?|tf-nightly(-[a-z0-9-]+)?|intel-tensorflow(-avx512)?"
-    r"|keras|keras-nightly|keras-core|tf-keras(-nightly)?"
-    r"|jax|jaxlib|torch|numpy|scipy|openvino|h5py|ml-dtypes)$"
-)
-
 INSPECT_TIMEOUT = 30.0
-
-
-def is_relevant(name: str) -> bool:
-    """Distributions that decide what a Keras import does."""
-    return bool(_RELEVANT.match(canonicalize_name(name)))
 
 
 def inspect_target(
