@@ -55,6 +55,22 @@ FORBIDDEN: dict[str, tuple[tuple[str, ...], str]] = {
         (*ORCHESTRATION, f"{PKG}.diagnose", f"{PKG}.render", f"{PKG}.cache", f"{PKG}.probe"),
         "inspection reports facts up; it never calls the stages above it",
     ),
+    f"{PKG}.knowledge": (
+        (*RUNNING, *ORCHESTRATION, f"{PKG}.diagnose", f"{PKG}.render", f"{PKG}.cache"),
+        "facts about Keras distributions, read by every stage; it calls none",
+    ),
+    f"{PKG}.codes": (
+        (*RUNNING, *ORCHESTRATION, f"{PKG}.diagnose", f"{PKG}.render", f"{PKG}.cache"),
+        "the registry of finding codes is data",
+    ),
+    f"{PKG}.scan": (
+        (*RUNNING, *ORCHESTRATION),
+        "reading source files is static; the pipeline judges what it finds in the target",
+    ),
+    f"{PKG}.fix": (
+        (*RUNNING, *ORCHESTRATION),
+        "rewriting source files is static; the pipeline decides what to rewrite",
+    ),
     f"{PKG}.pipeline": ((f"{PKG}.api", f"{PKG}.cli"), "the API and the CLI sit above it"),
     f"{PKG}.api": ((f"{PKG}.cli",), "the CLI sits above the API"),
     f"{PKG}.cli": (
