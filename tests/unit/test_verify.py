@@ -14,7 +14,7 @@ from pathlib import Path
 from helpers.factories import SITE, dist, failed, line, ok, target
 from kerasdoctor import pipeline
 from kerasdoctor.diagnose import rank, rules, verify
-from kerasdoctor.models import Finding, Origin, ProbeOutcome, Target
+from kerasdoctor.models import Finding, ProbeOutcome, Target
 
 K3_BN = "keras.src.layers.normalization.batch_normalization"
 PY = "/venv/bin/python"
@@ -130,15 +130,3 @@ def test_each_change_is_probed_once_from_an_empty_folder() -> None:
     assert request == verify.ReprobeRequest(variables=(), empty_cwd=True)
     assert cwd is not None and not Path(cwd).exists()  # removed once every proof is done
     assert all(f.verified for f in found if f.code == "KD301")
-
-
-def test_lines_to_reprobe_keeps_public_and_user_lines() -> None:
-    public = line("keras.layers")
-    legacy = line("keras.src.layers")
-    user = line("keras.src.layers.core", "Dense", origin=Origin.USER)
-    only_private = line("keras.src.x", "Thing")
-    assert verify.lines_to_reprobe([public, legacy, user, only_private]) == [
-        public,
-        user,
-        only_private,
-    ]
