@@ -38,7 +38,7 @@ from typing import Any
 from kerasdoctor import __version__, models
 from kerasdoctor.models import Report, Target
 
-FORMAT = 1
+FORMAT = 2  # 2: Report.options removed
 #: Variables that describe the terminal or shell session, not the Python environment.
 _VOLATILE = {
     "PWD",

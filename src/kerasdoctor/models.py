@@ -2,7 +2,7 @@
 
 target -> catalogue -> probe -> diagnose -> render: each stage takes and returns these
 objects. Everything that leaves the process as JSON is built from them by
-:mod:`kerasdoctor.render.json_`, so this module is the single description of what a report
+:mod:`kerasdoctor.render.json_document`, so this module is the single description of what a report
 contains.
 """
 
@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import enum
 import keyword
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 #: The roots under which Keras has had a public API, in the order a tie is broken.
@@ -163,11 +162,6 @@ def _looks_private(module: str) -> bool:
     return any(part in private_parts or part.startswith("_") for part in module.split(".")[1:])
 
 
-def looks_private(module: str) -> bool:
-    """True for module paths that are private or legacy (``.src``, ``tensorflow.python``...)."""
-    return _looks_private(module)
-
-
 @dataclass(frozen=True)
 class Resolved:
     """What a working line gave: the object's defining module, name and file."""
@@ -280,7 +274,6 @@ class Report:
     prefer: str | None = None
     from_cache: bool = False
     seconds: float = 0.0
-    options: Mapping[str, object] = field(default_factory=dict)
 
     def probes_for(self, symbol: str) -> tuple[ProbeOutcome, ...]:
         return tuple(p for p in self.probes if p.candidate.symbol == symbol)

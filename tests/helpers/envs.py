@@ -261,12 +261,29 @@ ENV_SPECS: dict[str, EnvSpec] = _specs(
 )
 
 
-def cache_root() -> Path:
-    """Folder holding every cached environment (``$KERASDOCTOR_TEST_ENVS`` wins)."""
+def _resolve_cache_root() -> Path:
     override = os.environ.get("KERASDOCTOR_TEST_ENVS")
     if override:
         return Path(override).expanduser()
     return Path.home() / ".cache" / "kerasdoctor-test-envs"
+
+
+# Resolved once, when this module is imported (tests/conftest.py imports it first): every
+# test then gets its own HOME-like folders (XDG_CACHE_HOME, KERAS_HOME), but the shared
+# environments and uv's wheel cache stay where the real home keeps them.
+_CACHE_ROOT = _resolve_cache_root()
+_UV_CACHE_DIR = os.environ.get("UV_CACHE_DIR") or str(
+    Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "uv"
+)
+
+
+def cache_root() -> Path:
+    """Folder holding every cached environment (``$KERASDOCTOR_TEST_ENVS`` wins).
+
+    Read from the environment once, at import, so that a test changing ``HOME`` or
+    ``XDG_CACHE_HOME`` does not make the next build start from an empty folder.
+    """
+    return _CACHE_ROOT
 
 
 def wheels_dir() -> Path:
@@ -433,6 +450,8 @@ def _build_environ() -> dict[str, str]:
     # package registry is reachable here, so say plainly that the interpreter is missing.
     env.setdefault("UV_PYTHON_DOWNLOADS", "never")
     env.setdefault("NO_COLOR", "1")
+    # The wheel cache of the real home, whatever HOME/XDG_CACHE_HOME the running test set.
+    env["UV_CACHE_DIR"] = _UV_CACHE_DIR
     return env
 
 

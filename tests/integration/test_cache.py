@@ -18,7 +18,7 @@ import pytest
 
 from kerasdoctor import cache
 from kerasdoctor.models import Report
-from kerasdoctor.render import json_
+from kerasdoctor.render import json_document
 
 pytestmark = pytest.mark.realenv
 
@@ -165,4 +165,4 @@ def test_encoding_round_trips_a_report(sandbox: dict[str, Any], validate_report:
     report = cache.load(folder, entry.stem)
     assert isinstance(report, Report)
     assert cache.decode(json.loads(json.dumps(cache.encode(report)))) == report
-    validate_report(json.loads(json_.render(report)))
+    validate_report(json.loads(json_document.render(report)))

@@ -10,7 +10,6 @@ from kerasdoctor.models import Origin
 
 ENTRY = catalogue.SymbolEntry(
     name="BatchNormalization",
-    kind="layer",
     public={"tensorflow.keras": ("layers",), "keras": ("layers",), "tf_keras": ("layers",)},
     legacy=("keras.layers.normalization", "keras.src.layers"),
 )

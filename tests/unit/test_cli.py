@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -86,6 +87,7 @@ def test_unknown_symbol_suggests_close_matches(capsys: pytest.CaptureFixture[str
     assert "did you mean BatchNormalization" in line  # the closest match comes first
 
 
+@pytest.mark.keras_free
 def test_json_is_the_only_thing_on_stdout_and_valid(
     capsys: pytest.CaptureFixture[str],
     validate_report: Any,
@@ -115,6 +117,7 @@ def test_project_settings_unknown_key_is_a_usage_error(
     assert "unknown key(s) in [tool.kerasdoctor]: ignroe" in _one_error_line(err)
 
 
+@pytest.mark.keras_free
 def test_project_settings_ignore_silences_a_code(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -139,6 +142,7 @@ def test_default_target_prefers_virtual_env(
     assert Path(target["python"]).samefile(venv / "bin" / "python")
 
 
+@pytest.mark.keras_free
 def test_piped_output_has_no_colour_codes(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -147,3 +151,69 @@ def test_piped_output_has_no_colour_codes(
     assert "\x1b[" not in out
     assert "BatchNormalization" in out
     assert "✗ No working line for BatchNormalization" in out
+
+
+def test_bare_command_shows_the_help(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(capsys)
+    assert code == 0
+    assert err == ""
+    assert out.startswith("Usage: kerasdoctor [OPTIONS] COMMAND [ARGS]...")
+    assert "Commands:" in out
+    assert out.count("\n") > 5  # the help as written, not squashed into one error line
+
+
+@pytest.mark.parametrize("columns", ["60", "80", "120"])
+def test_help_lists_each_command_summary_whole(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, columns: str
+) -> None:
+    from kerasdoctor.cli import COMMANDS, cli, summary
+
+    monkeypatch.setenv("COLUMNS", columns)
+    code, out, _ = _run(capsys, "--help")
+    assert code == 0
+    flat = " ".join(out.split())
+    ctx = cli.make_context("kerasdoctor", [], resilient_parsing=True)
+    for name in COMMANDS:
+        command = cli.get_command(ctx, name)
+        assert command is not None
+        text = summary(command)
+        assert not text.endswith("..."), text
+        assert f"{name} {text}" in flat  # never cut, wherever the terminal wraps it
+
+
+def test_version_imports_no_command_module() -> None:
+    # `kerasdoctor --version` and shell completion must stay fast: the command modules,
+    # and with them rich, the rules and the catalogue, load only when a command runs.
+    code = (
+        "import sys\n"
+        "from kerasdoctor.cli import run\n"
+        "assert run(['--version']) == 0\n"
+        "print('\\n'.join(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    loaded = set(done.stdout.split())
+    assert "kerasdoctor.cli" in loaded
+    heavy = {
+        "rich",
+        "kerasdoctor.api",
+        "kerasdoctor.catalogue",
+        "kerasdoctor.diagnose.rules",
+        "kerasdoctor.cli.check",
+        "kerasdoctor.render.table",
+    }
+    assert loaded.isdisjoint(heavy), sorted(loaded & heavy)
+
+
+def test_project_prefer_unknown_family_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.kerasdoctor]\nprefer = 'pytorch'\n")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = _run(capsys, "check", "--python", sys.executable)
+    assert code == 2
+    assert out == ""
+    line = _one_error_line(err)
+    assert "unknown family 'pytorch'" in line
+    assert "tensorflow, keras, tf_keras, keras_core" in line

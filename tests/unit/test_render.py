@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from typing import Any
+
+import pytest
 
 from helpers.factories import dist, failed, line, ok, target
 from kerasdoctor.diagnose import rank
 from kerasdoctor.models import Finding, Report, Severity
-from kerasdoctor.render import json_, table
+from kerasdoctor.render import Format, json_document, render, suggest_lines, table
 
 K3_BN = "keras.src.layers.normalization.batch_normalization"
 TARGET = target(dist("tensorflow", "2.21.0"), dist("keras", "3.15.1"))
@@ -96,12 +99,14 @@ def test_healthy_view_says_so() -> None:
 
 
 def test_suggest_merges_symbols_from_one_module() -> None:
-    out = table.render_suggest(_report(("BatchNormalization", "Dense")))
+    out = suggest_lines.render(_report(("BatchNormalization", "Dense")))
     assert out == "from tensorflow.keras.layers import BatchNormalization, Dense\n"
 
 
 def test_json_has_the_documented_fields(validate_report: Any) -> None:
-    document = json.loads(json_.render(_report(("BatchNormalization", "Dense"), (FINDING,))))
+    document = json.loads(
+        json_document.render(_report(("BatchNormalization", "Dense"), (FINDING,)))
+    )
     validate_report(document)
     assert document["schema_version"] == 1
     probe = document["probes"][0]
@@ -114,3 +119,20 @@ def test_json_has_the_documented_fields(validate_report: Any) -> None:
     ]
     assert document["findings"][0]["fix"] == ["export KERAS_BACKEND=tensorflow"]
     assert document["findings"][0]["verified"] is True
+
+
+@pytest.mark.parametrize("fmt", list(Format))
+def test_every_format_renders_a_report_to_text(fmt: Format) -> None:
+    report = _report(("BatchNormalization", "Dense"), (FINDING,))
+    out = render(report, fmt, width=100, color=False)
+    assert isinstance(out, str)
+    assert out.endswith("\n")
+    # Every format names the line to paste; none carries colour unless asked.
+    assert "from tensorflow.keras.layers import" in out
+    assert "\x1b[" not in out
+    assert fmt.renderer() is importlib.import_module(fmt.module).render
+
+
+def test_each_format_has_its_own_module() -> None:
+    modules = [fmt.module for fmt in Format]
+    assert len(set(modules)) == len(modules)

@@ -1,7 +1,7 @@
 """Every finding code as a table: (environment facts, outcomes) -> expected codes and fixes.
 
 Pure tests, run through the path production uses: :func:`rules.propose` on the facts (with
-the suggestions :func:`rank.suggest` makes), then :func:`verify.verify` with a re-probe
+the suggestions :func:`rank.suggest` makes), then :func:`pipeline.prove` with a re-probe
 that is plain data. The facts are the frozen dataclasses the pipeline produces (built by
 helpers.factories) in shapes seen in real environments; those environments themselves are
 exercised in tests/integration/test_findings_realenv.py.
@@ -10,13 +10,14 @@ exercised in tests/integration/test_findings_realenv.py.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from helpers.factories import SITE, dist, failed, line, ok, target
+from kerasdoctor import pipeline
 from kerasdoctor.diagnose import rank, rules, verify
 from kerasdoctor.models import (
     Distribution,
@@ -95,14 +96,17 @@ def tf221(*more: Distribution) -> Target:
 
 
 class Reprobe:
-    """Re-probing as data: answers with fixed outcomes and records every call."""
+    """Re-probing as data: answers with fixed outcomes and records every change it tried."""
 
     def __init__(self, outcomes: Sequence[ProbeOutcome]) -> None:
         self.outcomes = list(outcomes)
         self.calls: list[tuple[dict[str, str | None], str | None]] = []
 
-    def __call__(self, changes: Mapping[str, str | None], cwd: str | None) -> list[ProbeOutcome]:
-        self.calls.append((dict(changes), cwd))
+    def reprobe(
+        self, request: verify.ReprobeRequest, empty_folder: Callable[[], str]
+    ) -> list[ProbeOutcome]:
+        cwd = empty_folder() if request.empty_cwd else None
+        self.calls.append((dict(request.variables), cwd))
         if cwd is not None:
             assert Path(cwd).is_dir()
             assert list(Path(cwd).iterdir()) == []
@@ -115,14 +119,14 @@ def run(
     symbols: Sequence[str] = ("BatchNormalization",),
     reprobe: Reprobe | None = None,
 ) -> list[Finding]:
-    """The findings as :func:`kerasdoctor.api.diagnose` makes them: propose, then verify.
+    """The findings as :func:`kerasdoctor.api.diagnose` makes them: propose, then prove.
 
     Without outcomes for probing again, the re-probe gives the same outcomes as before:
     the change it was asked to try fixed nothing.
     """
     _, suggestions = rank.suggest(t, symbols, outcomes)
     facts = rules.Facts(t, tuple(symbols), tuple(outcomes), suggestions)
-    return list(verify.verify(rules.propose(facts), reprobe or Reprobe(outcomes)))
+    return list(pipeline.prove(reprobe or Reprobe(outcomes), rules.propose(facts)))
 
 
 @dataclass(frozen=True)
@@ -900,7 +904,7 @@ def test_without_reprobe_nothing_is_verified() -> None:
     _, suggestions = rank.suggest(t, ("BatchNormalization",), outcomes)
     facts = rules.Facts(t, ("BatchNormalization",), tuple(outcomes), suggestions)
     proposals = rules.propose(facts)
-    found = verify.verify(proposals, None)
+    found = verify.conclude(proposals, {})  # no change was probed again
     assert [f.code for f in found] == ["KD001", "KD101"]
     assert not any(f.verified for f in found)
     # Not proven, the environment-only fix is still offered, without its note.

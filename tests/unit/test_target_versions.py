@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+pytestmark = pytest.mark.pyenv
+
 PYENV = Path.home() / ".pyenv" / "versions"
 VERSIONS = ["3.7", "3.8", "3.12", "3.13"]
 

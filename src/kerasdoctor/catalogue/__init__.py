@@ -25,7 +25,6 @@ class SymbolEntry:
     """What the catalogue knows of one public name."""
 
     name: str
-    kind: str
     public: Mapping[str, tuple[str, ...]]  # root -> sub-namespaces ("" is the root itself)
     legacy: tuple[str, ...]  # full module paths that worked in some generation
     use: Mapping[str, Any] | None = None  # how to check it is usable (see probe payload)
@@ -36,7 +35,6 @@ class Catalogue:
     """All known symbols, by name."""
 
     symbols: Mapping[str, SymbolEntry]
-    generated_from: tuple[str, ...] = ()
 
     def get(self, name: str) -> SymbolEntry | None:
         return self.symbols.get(name)
@@ -102,12 +100,11 @@ def from_json(data: Mapping[str, Any]) -> Catalogue:
         }
         symbols[name] = SymbolEntry(
             name=name,
-            kind=str(raw.get("kind", "class")),
             public=public,
             legacy=tuple(str(m) for m in raw.get("legacy", ())),
             use=raw.get("use"),
         )
-    return Catalogue(symbols, tuple(str(g) for g in data.get("generated_from", ())))
+    return Catalogue(symbols)
 
 
 @dataclass(frozen=True)

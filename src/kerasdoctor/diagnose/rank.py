@@ -65,8 +65,26 @@ def root_order(target: Target, prefer: str | None) -> tuple[str, ...]:
     return tuple(order)
 
 
-def _eligible(outcome: ProbeOutcome) -> bool:
+def eligible(outcome: ProbeOutcome) -> bool:
+    """Whether a line may be recommended: it worked, and its use check did not fail."""
     return outcome.works and outcome.usable is not False and outcome.resolved is not None
+
+
+def line_order(
+    outcome: ProbeOutcome, reference_root: str | None, position: int
+) -> tuple[int, int, int, int, int]:
+    """Sort key among eligible lines that give the reference object (smallest wins).
+
+    Usable before unchecked, public before private, the reference root's own line first,
+    then by origin, then ``position`` (the line's place in catalogue order).
+    """
+    return (
+        0 if outcome.usable is True else 1,
+        0 if outcome.candidate.is_public else 1,
+        0 if reference_root is not None and outcome.candidate.root == reference_root else 1,
+        ORIGIN_ORDER[outcome.candidate.origin],
+        position,
+    )
 
 
 def choose_reference(
@@ -75,7 +93,7 @@ def choose_reference(
     """The first root (in :func:`root_order`) with a working public line for some symbol."""
     for root in root_order(target, prefer):
         for outcome in outcomes:
-            if outcome.candidate.root == root and _eligible(outcome):
+            if outcome.candidate.root == root and eligible(outcome):
                 assert outcome.resolved is not None
                 order = ", ".join(root_order(target, None))
                 why = (
@@ -106,21 +124,21 @@ def _suggest_one(
 ) -> Suggestion:
     mine = [o for o in outcomes if o.candidate.symbol == symbol]
     working = [o for o in mine if o.works]
-    eligible = [o for o in working if _eligible(o)]
+    eligible_lines = [o for o in working if eligible(o)]
     if not working:
         return Suggestion(symbol, None, "no candidate line works in this environment")
-    if not eligible:
+    if not eligible_lines:
         return Suggestion(
             symbol,
             None,
             "every line that imports fails its use check (a placeholder or a broken install)",
         )
     order = {id(o): i for i, o in enumerate(mine)}
-    identity = _reference_identity(eligible, reference)
+    identity = _reference_identity(eligible_lines, reference)
     if reference.top_level is not None:
         pool = [
             o
-            for o in eligible
+            for o in eligible_lines
             if o.resolved is not None
             and o.resolved.top_level == reference.top_level
             and (identity is None or o.resolved.identity == identity)
@@ -135,7 +153,7 @@ def _suggest_one(
                 None,
                 f"no working line gives the {reference.root} implementation (--prefer)",
             )
-        pool = eligible
+        pool = eligible_lines
         if reference.top_level is not None:
             note = (
                 f"; no line gives it from {reference.top_level}, the implementation the other "
@@ -143,13 +161,7 @@ def _suggest_one(
             )
 
     def rank(o: ProbeOutcome) -> tuple[int, int, int, int, int]:
-        return (
-            0 if o.usable is True else 1,
-            0 if o.candidate.is_public else 1,
-            0 if o.candidate.root == reference.root and reference.root is not None else 1,
-            ORIGIN_ORDER[o.candidate.origin],
-            order[id(o)],
-        )
+        return line_order(o, reference.root, order[id(o)])
 
     best = min(pool, key=rank)
     assert best.resolved is not None
@@ -171,9 +183,9 @@ def _suggest_one(
     )
 
 
-def _reference_identity(eligible: Sequence[ProbeOutcome], reference: Reference) -> str | None:
+def _reference_identity(lines: Sequence[ProbeOutcome], reference: Reference) -> str | None:
     """What the reference root's own public line gives for this symbol, if it works."""
-    for o in eligible:
+    for o in lines:
         if (
             o.candidate.root == reference.root
             and o.resolved is not None

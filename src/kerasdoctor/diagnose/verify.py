@@ -1,4 +1,4 @@
-"""Prove environment-only fixes before offering them: probe again with the change applied.
+"""Prove environment-only fixes before offering them: what to probe again, and what it shows.
 
 A fix that only sets or unsets a variable or changes the working directory can be tried
 without touching the environment: run the probes again in fresh interpreters with the
@@ -6,26 +6,40 @@ change applied. A finding is marked ``verified`` only when the symbols it is abo
 have a working, usable line; when the proof fails, its fix falls back to the rule's
 alternative (usually an install) and the evidence says what probing again showed.
 
-The probing itself is a callback supplied by the pipeline (:func:`kerasdoctor.api.diagnose`),
-so this module decides *what* to prove and how to read the result, and stays testable with
-plain data.
+Pure functions only: :func:`requests` says which environment changes to probe,
+the pipeline (:mod:`kerasdoctor.pipeline`) probes :func:`lines_to_reprobe` under each, and
+:func:`conclude` reads the outcomes into findings.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import tempfile
-from collections.abc import Callable, Mapping, Sequence
-from typing import Optional
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from kerasdoctor.diagnose.rules import EnvCheck, Proposal
 from kerasdoctor.models import Candidate, Finding, Origin, ProbeOutcome
 
-# A runtime alias (evaluated on Python 3.9 too), hence Optional rather than `X | None`.
-#: Probe again with variables set (a value) or removed (None), from ``cwd`` (None: the
-#: target's own working directory); returns one outcome per candidate it chose to run.
-Reprobe = Callable[[Mapping[str, Optional[str]], Optional[str]], Sequence[ProbeOutcome]]
+
+@dataclass(frozen=True)
+class ReprobeRequest:
+    """One environment change to probe under: identical changes are probed once."""
+
+    #: variables to set (a value) or unset (None)
+    variables: tuple[tuple[str, str | None], ...] = ()
+    #: probe from an empty folder instead of the target's working directory
+    empty_cwd: bool = False
+
+
+def request_for(check: EnvCheck) -> ReprobeRequest:
+    """The change a check needs probed."""
+    return ReprobeRequest(check.variables, check.empty_cwd)
+
+
+def requests(proposals: Sequence[Proposal]) -> tuple[ReprobeRequest, ...]:
+    """The distinct changes that prove the proposals' fixes, in the order first needed."""
+    wanted = (request_for(p.check) for p in proposals if p.check is not None)
+    return tuple(dict.fromkeys(wanted))
 
 
 def lines_to_reprobe(candidates: Sequence[Candidate]) -> list[Candidate]:
@@ -43,33 +57,23 @@ def lines_to_reprobe(candidates: Sequence[Candidate]) -> list[Candidate]:
     return chosen
 
 
-def verify(proposals: Sequence[Proposal], reprobe: Reprobe | None) -> tuple[Finding, ...]:
+def conclude(
+    proposals: Sequence[Proposal],
+    results: Mapping[ReprobeRequest, Sequence[ProbeOutcome]],
+) -> tuple[Finding, ...]:
     """The findings, with each environment-only fix proven (``verified``) or replaced.
 
-    Identical changes are probed once. Without a ``reprobe`` callback nothing is proven
-    and findings keep ``verified=False``.
+    ``results`` holds the outcomes of probing again under each of :func:`requests`; a
+    proposal whose change was not probed keeps its fix unproven (``verified=False``).
     """
-    results: dict[tuple[tuple[tuple[str, str | None], ...], bool], Sequence[ProbeOutcome]] = {}
     findings: list[Finding] = []
-    with contextlib.ExitStack() as stack:
-        empty: list[str] = []
-
-        def empty_folder() -> str:
-            # One empty folder for every "from elsewhere" proof; removed when all are done.
-            if not empty:
-                empty.append(stack.enter_context(tempfile.TemporaryDirectory(prefix="kd-cwd-")))
-            return empty[0]
-
-        for proposal in proposals:
-            check = proposal.check
-            if check is None or reprobe is None:
-                findings.append(proposal.finding)
-                continue
-            key = (check.variables, check.empty_cwd)
-            if key not in results:
-                cwd = empty_folder() if check.empty_cwd else None
-                results[key] = tuple(reprobe(dict(check.variables), cwd))
-            findings.append(apply(proposal.finding, check, results[key]))
+    for proposal in proposals:
+        check = proposal.check
+        outcomes = None if check is None else results.get(request_for(check))
+        if check is None or outcomes is None:
+            findings.append(proposal.finding)
+        else:
+            findings.append(apply(proposal.finding, check, outcomes))
     return tuple(findings)
 
 

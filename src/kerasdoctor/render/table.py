@@ -222,20 +222,6 @@ def suggestion_view(suggestion: Suggestion) -> RenderableType:
     return Group(*parts)
 
 
-def render_suggest(report: Report) -> str:
-    """``suggest``'s stdout: only the lines to paste, one per module (symbols merged)."""
-    by_module: dict[str, list[str]] = {}
-    for suggestion in report.suggestions:
-        if suggestion.candidate is None:
-            continue
-        by_module.setdefault(suggestion.candidate.module, [])
-        if suggestion.candidate.name not in by_module[suggestion.candidate.module]:
-            by_module[suggestion.candidate.module].append(suggestion.candidate.name)
-    return "".join(
-        f"from {module} import {', '.join(names)}\n" for module, names in by_module.items()
-    )
-
-
 def suggest_explanations(report: Report, *, width: int = 100, color: bool = False) -> str:
     """``suggest``'s stderr: why each line was chosen, and what is wrong when none works."""
     console = _console(width, color)

@@ -147,7 +147,8 @@ def report_to_dict(report: Report) -> dict[str, Any]:
     }
 
 
-def render(report: Report) -> str:
-    """The document as text (one JSON object, newline-terminated)."""
+def render(report: Report, *, width: int = 100, color: bool = False) -> str:
+    """The document as text (one JSON object, newline-terminated; never wrapped or coloured)."""
+    del width, color  # a machine-readable document looks the same on every terminal
     # ensure_ascii keeps undecodable file names (lone surrogates) printable on any stdout.
     return json.dumps(report_to_dict(report), indent=2, ensure_ascii=True) + "\n"

@@ -1,0 +1,40 @@
+"""``kerasdoctor check`` and ``kerasdoctor suggest``: one question, two views of its answer."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from kerasdoctor.cli import common, terminal
+from kerasdoctor.render import Format, render
+
+
+@click.command(short_help="Try every known import line for SYMBOLS and explain.")
+@common.diagnosing_options
+def check(**kwargs: Any) -> None:
+    """Try every known import line for SYMBOLS (default: BatchNormalization) and explain."""
+    options = common.Options(**kwargs)
+    report, strict = common.diagnose("check", options)
+    fmt = Format.JSON if options.as_json else Format.TABLE
+    text = render(report, fmt, width=terminal.width(), color=terminal.wants_color(sys.stdout))
+    click.echo(text, nl=False)
+    raise SystemExit(int(common.exit_code_for(report, strict=strict)))
+
+
+@click.command(short_help="Print only the line(s) to paste for SYMBOLS.")
+@common.diagnosing_options
+def suggest(**kwargs: Any) -> None:
+    """Print only the line(s) to paste for SYMBOLS; explanations go to stderr."""
+    options = common.Options(**kwargs)
+    report, strict = common.diagnose("suggest", options)
+    click.echo(render(report, Format.JSON if options.as_json else Format.SUGGEST), nl=False)
+    if not options.as_json:
+        from kerasdoctor.render.table import suggest_explanations
+
+        explained = suggest_explanations(
+            report, width=terminal.width(), color=terminal.wants_color(sys.stderr)
+        )
+        click.echo(explained, nl=False, err=True)
+    raise SystemExit(int(common.exit_code_for(report, strict=strict)))

@@ -1,0 +1,174 @@
+"""What the diagnosing commands share: their options, the pipeline call, progress, exit code.
+
+``check`` and ``suggest`` (and the commands that will diagnose whole codebases) take the
+same options, merged with ``[tool.kerasdoctor]``; defaults and choices come from
+:mod:`kerasdoctor.api`, which also validates them.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from kerasdoctor import api, config
+from kerasdoctor.cli.terminal import wants_color
+from kerasdoctor.errors import ExitCode
+from kerasdoctor.models import ProbeOutcome, Report, Severity
+
+
+def exit_code_for(report: Report, *, strict: bool = False) -> ExitCode:
+    """0 when every symbol has a working line, else 1; ``strict``: warnings fail too."""
+    if not report.all_resolved:
+        return ExitCode.NO_WORKING_LINE
+    if strict and any(f.severity in (Severity.ERROR, Severity.WARNING) for f in report.findings):
+        return ExitCode.NO_WORKING_LINE
+    return ExitCode.OK
+
+
+class Progress:
+    """A progress line on stderr while probes run, only when stderr is a terminal."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.done = 0
+        self._progress: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> Progress:
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import Progress, SpinnerColumn, TextColumn
+
+            self._progress = Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                console=Console(file=sys.stderr),
+                transient=True,
+            )
+            self._progress.__enter__()
+            self._task = self._progress.add_task("inspecting the target…", total=None)
+        return self
+
+    def __call__(self, outcome: ProbeOutcome) -> None:
+        self.done += 1
+        if self._progress is not None:
+            self._progress.update(
+                self._task,
+                description=f"probed {self.done} lines; last: {outcome.candidate.import_line}",
+            )
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.__exit__(None, None, None)
+
+
+def diagnosing_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The arguments and options of every command that diagnoses symbols."""
+    options = [
+        click.argument("symbols", nargs=-1),
+        click.option(
+            "--python",
+            "python",
+            metavar="PATH",
+            help="Interpreter (or venv/conda folder) to diagnose. Default: "
+            "$VIRTUAL_ENV, then $CONDA_PREFIX, then the running interpreter.",
+        ),
+        click.option(
+            "--json",
+            "as_json",
+            is_flag=True,
+            help="Print one JSON document (schema: docs/json-schema.md) and nothing else.",
+        ),
+        click.option(
+            "--timeout",
+            type=float,
+            default=None,
+            metavar="SECONDS",
+            help=f"Deadline for each probe process (default {api.DEFAULT_TIMEOUT:g}).",
+        ),
+        click.option(
+            "--jobs",
+            type=click.IntRange(min=0),
+            default=0,
+            metavar="N",
+            help="Probes run at once (0: one per core).",
+        ),
+        click.option(
+            "--prefer",
+            type=click.Choice(sorted(api.PREFER_CHOICES)),
+            default=None,
+            help="The family your code uses; suggestions come from it.",
+        ),
+        click.option(
+            "--no-use-check",
+            is_flag=True,
+            help="Only import each line; skip the check that it is usable.",
+        ),
+        click.option(
+            "--ignore",
+            "ignore",
+            multiple=True,
+            metavar="KDxxx",
+            help="Silence a finding code (repeatable; also [tool.kerasdoctor] ignore).",
+        ),
+        click.option("--strict", is_flag=True, help="Warnings fail the run too (exit 1)."),
+        click.option(
+            "--no-cache",
+            is_flag=True,
+            help="Probe again even if the cache has an answer for this unchanged environment.",
+        ),
+        click.option(
+            "--no-fork",
+            is_flag=True,
+            help="Run every line in its own fresh interpreter (no warm forking process).",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+@dataclass(frozen=True)
+class Options:
+    """The options every diagnosing command shares, merged with [tool.kerasdoctor]."""
+
+    symbols: tuple[str, ...]
+    python: str | None
+    as_json: bool
+    timeout: float | None
+    jobs: int
+    prefer: str | None
+    no_use_check: bool
+    ignore: tuple[str, ...]
+    strict: bool
+    no_cache: bool
+    no_fork: bool
+
+
+def diagnose(command: str, options: Options) -> tuple[Report, bool]:
+    """Run the pipeline; returns the report and whether --strict is in force."""
+    project = config.load(Path.cwd())
+    ignore = {config.check_code(c) for c in (*project.ignore, *options.ignore)}
+    timeout = options.timeout if options.timeout is not None else project.timeout
+    settings = api.ProbeSettings(
+        timeout=api.DEFAULT_TIMEOUT if timeout is None else timeout,
+        jobs=options.jobs,
+        use_check=not options.no_use_check,
+        fork=not options.no_fork,
+    )
+    with Progress(wants_color(sys.stderr)) as progress:
+        report = api.diagnose(
+            options.symbols,
+            python=options.python,
+            settings=settings,
+            prefer=options.prefer or project.prefer,  # validated by the API, once
+            command=command,
+            on_result=progress,
+            ignore=frozenset(ignore),
+            use_cache=not options.no_cache,
+        )
+    return report, options.strict or project.strict

@@ -1,0 +1,22 @@
+"""What the CLI needs to know of the terminal: whether to colour, and how wide to render."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from typing import TextIO
+
+
+def wants_color(stream: TextIO) -> bool:
+    """Colour only on a terminal, and never with ``NO_COLOR`` or ``TERM=dumb``."""
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def width() -> int:
+    """The terminal's width (100 when piped), never below 60."""
+    return max(60, shutil.get_terminal_size((100, 24)).columns)

@@ -1,0 +1,233 @@
+"""The steps of :func:`kerasdoctor.api.diagnose`, and the only place that calls probes.
+
+The pipeline is: validate the question, inspect the target, answer from the cache or plan
+the candidate lines, probe them (all for ``check``; for ``suggest``, batches chosen by
+:func:`kerasdoctor.diagnose.early_stop.next_batch` until the answer is certain), rank, run
+the rules, probe again under the environment changes that prove a fix
+(:func:`kerasdoctor.diagnose.verify.requests`), conclude, assemble. The ``diagnose`` stages
+are pure: they say what to probe next and read the outcomes they are handed; this module
+runs the probes and the processes (:mod:`kerasdoctor.target`, :mod:`kerasdoctor.probe`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import tempfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from kerasdoctor import catalogue
+from kerasdoctor.catalogue.discover import discover
+from kerasdoctor.diagnose import early_stop, rank, rules, verify
+from kerasdoctor.errors import UsageError
+from kerasdoctor.models import Candidate, Finding, ProbeOutcome, Suggestion, Target
+from kerasdoctor.probe import ProbeSettings, probe_all
+from kerasdoctor.probe.runner import ProgressCallback
+from kerasdoctor.target import choose_interpreter, inspect_target
+
+#: Commands and whether they stop probing once the answer is certain (same suggestions).
+COMMANDS: dict[str, bool] = {"check": False, "suggest": True}
+
+
+@dataclass(frozen=True)
+class Question:
+    """What was asked, validated: everything besides the environment that shapes a report."""
+
+    command: str
+    requests: tuple[catalogue.SymbolRequest, ...]
+    prefer: str | None  # the root that --prefer puts first ("tensorflow.keras"), or None
+    ignore: frozenset[str]
+    settings: ProbeSettings
+
+    @property
+    def symbols(self) -> tuple[str, ...]:
+        return tuple(r.text for r in self.requests)
+
+    def cache_fields(self) -> dict[str, Any]:
+        """The question's part of the cache key."""
+        return {
+            "command": self.command,
+            "symbols": list(self.symbols),
+            "prefer": self.prefer,
+            "ignore": sorted(self.ignore),
+            "timeout": self.settings.timeout,
+            "use_check": self.settings.use_check,
+            "fork": self.settings.fork,
+        }
+
+
+def question(
+    command: str,
+    symbols: Sequence[str],
+    prefer: str | None,
+    ignore: frozenset[str],
+    settings: ProbeSettings,
+) -> Question:
+    """Validate the question before any process runs (raise UsageError otherwise)."""
+    if command not in COMMANDS:
+        raise UsageError(f"unknown command {command!r} (one of {', '.join(COMMANDS)})")
+    if prefer is not None and prefer not in rank.PREFER_CHOICES:
+        choices = ", ".join(rank.PREFER_CHOICES)
+        raise UsageError(f"prefer: unknown family {prefer!r} (one of {choices})")
+    if not 0 < settings.timeout < float("inf"):  # also NaN and inf
+        raise UsageError(
+            f"--timeout must be a positive number of seconds, not {settings.timeout:g}"
+        )
+    requests = tuple(catalogue.parse_symbol(s) for s in symbols)
+    root = None if prefer is None else rank.PREFER_CHOICES[prefer]
+    return Question(command, requests, root, ignore, settings)
+
+
+def inspect(asked: Question, python: str | None, cwd: str, environ: Mapping[str, str]) -> Target:
+    """The target interpreter and what is installed in it."""
+    interpreter = choose_interpreter(python, environ)
+    extra_tops = {r.module.split(".")[0] for r in asked.requests if r.module}
+    return inspect_target(interpreter, cwd=cwd, environ=environ, extra_modules=extra_tops)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The candidate lines of every requested symbol, and how to check each symbol's use."""
+
+    sets: tuple[catalogue.CandidateSet, ...]
+    use_specs: Mapping[str, Mapping[str, Any]]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(s.request.name for s in self.sets)
+
+    @property
+    def candidates(self) -> tuple[Candidate, ...]:
+        return tuple(c for s in self.sets for c in s.candidates)
+
+
+def plan(asked: Question, target: Target) -> Plan:
+    """Candidates for every requested symbol (raise UsageError for an unknown one)."""
+    cat = catalogue.load()
+    found = discover(target, [r.name for r in asked.requests])
+    sets: list[catalogue.CandidateSet] = []
+    for request in asked.requests:
+        entry = cat.get(request.name)
+        discovered = found.get(request.name, ())
+        if entry is None and not discovered and request.module is None:
+            raise UsageError(catalogue.unknown_symbol_message(request, cat))
+        sets.append(catalogue.build_candidates(request, entry, discovered))
+    return Plan(tuple(sets), {s.request.name: use_spec(s.entry) for s in sets})
+
+
+def use_spec(entry: catalogue.SymbolEntry | None) -> dict[str, Any]:
+    """The use check to run for a symbol (``explicit`` when the catalogue says how)."""
+    if entry is None or not entry.use:
+        return {}
+    return {**dict(entry.use), "explicit": True}
+
+
+@contextlib.contextmanager
+def protected_keras_home(target: Target, environ: Mapping[str, str]) -> Iterator[dict[str, str]]:
+    """The environment for probes, such that importing Keras writes nothing of the user's.
+
+    Keras (2, 3, tf_keras, keras-core) creates ``keras.json`` in its home folder on first
+    import when there is none. Where the target has no keras.json, pointing KERAS_HOME at
+    an empty temporary folder changes nothing a probe can observe (no file means defaults
+    either way) and keeps the user's home untouched. Where the file exists, Keras only
+    reads it, and probes use the user's environment as it is.
+    """
+    if target.keras_config.exists:
+        yield dict(environ)
+        return
+    with tempfile.TemporaryDirectory(prefix="kerasdoctor-keras-home-") as folder:
+        yield {**environ, "KERAS_HOME": folder}
+
+
+@dataclass(frozen=True)
+class Prober:
+    """Runs probes of one plan in one target, with the run's settings."""
+
+    target: Target
+    plan: Plan
+    environ: Mapping[str, str]
+    settings: ProbeSettings
+    on_result: ProgressCallback | None = None
+
+    def probe(self, batch: Sequence[Candidate]) -> tuple[ProbeOutcome, ...]:
+        """One batch, in parallel, from the target's working directory and environment."""
+        with protected_keras_home(self.target, self.environ) as environ:
+            return probe_all(
+                self.target,
+                batch,
+                use_specs=self.plan.use_specs,
+                environ=environ,
+                settings=self.settings,
+                on_result=self.on_result,
+            )
+
+    def reprobe(
+        self, request: verify.ReprobeRequest, empty_folder: Callable[[], str]
+    ) -> tuple[ProbeOutcome, ...]:
+        """The lines worth running again, in fresh interpreters, with ``request`` applied."""
+        changes = dict(request.variables)
+        environ = {k: v for k, v in self.environ.items() if k not in changes}
+        environ.update({k: v for k, v in changes.items() if v is not None})
+        moved = self.target
+        if request.empty_cwd:
+            moved = dataclasses.replace(self.target, cwd=empty_folder())
+        with protected_keras_home(self.target, environ) as probe_environ:
+            return probe_all(
+                moved,
+                verify.lines_to_reprobe(self.plan.candidates),
+                use_specs=self.plan.use_specs,
+                environ=probe_environ,
+                settings=self.settings,
+            )
+
+
+def probe_lines(prober: Prober, asked: Question) -> tuple[ProbeOutcome, ...]:
+    """Probe every line (``check``), or until the answer is certain (``suggest``)."""
+    if not COMMANDS[asked.command]:
+        return prober.probe(prober.plan.candidates)
+    done: dict[Candidate, ProbeOutcome] = {}
+    sets = prober.plan.sets
+    while batch := early_stop.next_batch(prober.target, sets, done, asked.prefer):
+        done.update(zip(batch, prober.probe(batch)))
+    return early_stop.outcomes_in_order(sets, done)
+
+
+def choose(
+    asked: Question, target: Target, plan: Plan, outcomes: tuple[ProbeOutcome, ...]
+) -> tuple[rank.Reference, tuple[Suggestion, ...], tuple[rules.Proposal, ...]]:
+    """The reference implementation, the suggestions, and the findings rules propose."""
+    reference, suggestions = rank.suggest(target, plan.names, outcomes, asked.prefer)
+    facts = rules.Facts(target, plan.names, outcomes, suggestions)
+    # Ignored codes are not proven either: re-probing costs seconds per line.
+    proposals = tuple(p for p in rules.propose(facts) if p.finding.code not in asked.ignore)
+    return reference, suggestions, proposals
+
+
+class Reprober(Protocol):
+    """What :func:`prove` needs: probing again under one change (a :class:`Prober`)."""
+
+    def reprobe(
+        self, request: verify.ReprobeRequest, empty_folder: Callable[[], str]
+    ) -> Sequence[ProbeOutcome]: ...
+
+
+def prove(prober: Reprober, proposals: Sequence[rules.Proposal]) -> tuple[Finding, ...]:
+    """Probe again under each change that would prove a fix, then conclude the findings."""
+    with contextlib.ExitStack() as stack:
+        empty: list[str] = []
+
+        def empty_folder() -> str:
+            # One empty folder for every "from elsewhere" proof; removed when all are done.
+            if not empty:
+                empty.append(stack.enter_context(tempfile.TemporaryDirectory(prefix="kd-cwd-")))
+            return empty[0]
+
+        results = {r: prober.reprobe(r, empty_folder) for r in verify.requests(proposals)}
+    return verify.conclude(proposals, results)
+
+
+def working_directory(cwd: str | None) -> str:
+    return str(Path.cwd()) if cwd is None else cwd
