@@ -20,12 +20,12 @@ import click
 
 from kerasdoctor import __version__, codes, config
 from kerasdoctor.api import diagnose
-from kerasdoctor.channel import LIVE
 from kerasdoctor.diagnose.rank import PREFER_CHOICES
 from kerasdoctor.errors import ExitCode, KerasDoctorError, UsageError
 from kerasdoctor.models import ProbeOutcome, Report, Severity
 from kerasdoctor.probe import ProbeSettings
 from kerasdoctor.probe.runner import DEFAULT_TIMEOUT
+from kerasdoctor.process import stop_all
 from kerasdoctor.render import json_, table
 
 
@@ -273,10 +273,10 @@ def run(argv: Sequence[str] | None = None) -> int:
         _error_line(exc.format_message())
         return int(ExitCode.USAGE)
     except click.Abort:
-        LIVE.kill_all()
+        stop_all()
         return int(ExitCode.INTERRUPTED)
     except KeyboardInterrupt:
-        LIVE.kill_all()
+        stop_all()
         _error_line("interrupted; every probe was stopped")
         return int(ExitCode.INTERRUPTED)
     except KerasDoctorError as exc:
