@@ -52,6 +52,7 @@ __all__ = [
     "StartFailed",
     "child_source",
     "layer",
+    "layer_names",
     "run_payload",
     "stop_all",
 ]
@@ -67,6 +68,11 @@ _made_lock = threading.Lock()
 
 def _platform_layer() -> str:
     return PosixLayer.name  # the only one so far; a portable one will be chosen off POSIX
+
+
+def layer_names() -> tuple[str, ...]:
+    """Every implementation ``KERASDOCTOR_PROCESS_LAYER`` may name (tests run each)."""
+    return tuple(sorted(_LAYERS))
 
 
 def layer() -> ProcessLayer:
