@@ -85,7 +85,9 @@ class RunningPayload(ABC):
 
         Without ``on_message`` the authentic messages are collected into the run (none if
         they exceed the size limit). With it, each is handed over as it arrives and the run
-        carries none. Call once; the pipes are released when it returns.
+        carries none. Without a deadline, a process that closed every pipe yet lives on is
+        left running (``returncode`` None): :meth:`end` and :meth:`wait` are the caller's.
+        Call once; the pipes are released when it returns.
         """
 
     @abstractmethod

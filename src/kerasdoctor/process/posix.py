@@ -244,6 +244,11 @@ class PosixPayload(RunningPayload):
                     timed_out = True
                     _killpg(pgid)
                     proc.wait()
+            elif exited_at is None:
+                # No deadline (a warm process): it is most likely exiting; a process that closed
+                # its pipes and lives on is the caller's to end (returncode stays None).
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    proc.wait(timeout=_DRAIN_SECONDS)
         finally:
             sel.close()
             self._release_pipes()
