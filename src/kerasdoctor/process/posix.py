@@ -174,6 +174,7 @@ class PosixPayload(RunningPayload):
         self._lock = threading.Lock()
         self._adopted: set[int] = set()
         self._read = False
+        self._released = False  # the pipes are closed (guarded by _lock)
 
     # -- reading: the one supervision loop ---------------------------------------------
     def read(self, *, deadline: float | None, on_message: OnMessage | None = None) -> PayloadRun:
@@ -261,13 +262,23 @@ class PosixPayload(RunningPayload):
             stderr_tail=self._stderr.text(),
         )
 
+    def _pipes(self) -> list[int]:
+        streams = (self._proc.stdout, self._proc.stderr)
+        return [self._result_fd, *(s.fileno() for s in streams if s is not None)]
+
     def _release_pipes(self) -> None:
-        with contextlib.suppress(OSError):
-            os.close(self._result_fd)
-        for stream in (self._proc.stdout, self._proc.stderr):
-            if stream is not None:
-                with contextlib.suppress(OSError):
-                    stream.close()
+        # Under the lock: end() may be looking for the pipes' holders from another thread,
+        # and a closed descriptor number can be reused at once by an unrelated file.
+        with self._lock:
+            if self._released:
+                return
+            self._released = True
+            with contextlib.suppress(OSError):
+                os.close(self._result_fd)
+            for stream in (self._proc.stdout, self._proc.stderr):
+                if stream is not None:
+                    with contextlib.suppress(OSError):
+                        stream.close()
 
     def wait(self, timeout: float | None = None) -> int | None:
         with contextlib.suppress(subprocess.TimeoutExpired):
@@ -285,6 +296,11 @@ class PosixPayload(RunningPayload):
             self._layer.groups.discard(pid)
         _killpg(self.pid)
         self._layer.groups.discard(self.pid)
+        with self._lock:
+            if not self._released:
+                # Still being read (a warm process ended from another thread): what holds
+                # its pipes outside the group ends now, not after the reader's drain time.
+                _kill_holders(self._pipes())
         stdin = self._proc.stdin
         if stdin is not None:
             with contextlib.suppress(OSError):
