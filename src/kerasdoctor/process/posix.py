@@ -10,7 +10,8 @@ The rules it keeps are listed in ``process/__init__.py``; how they are kept here
   our pipes is found through ``/proc`` and ended too (Linux).
 * One loop (:meth:`PosixPayload.read`) reads the three pipes with ``selectors`` for plain runs
   and for warm processes alike: a plain run collects its messages, a warm process streams
-  them to its dispatcher as they arrive.
+  them to its dispatcher as they arrive. What counts as an answer, and how much output is
+  kept, is decided by ``streams.py``, which a portable layer shares.
 """
 
 from __future__ import annotations
@@ -38,12 +39,10 @@ from kerasdoctor.process.interface import (
     RunningPayload,
     StartFailed,
 )
+from kerasdoctor.process.streams import MAX_LINE_BYTES, NonceLines, Tail
 
-#: A streamed line longer than this is not ours (nothing authentic is that long): dropped.
-MAX_LINE_BYTES = 1 << 20
 #: After the payload process ends, how long its pipes may stay open before we stop reading.
 _DRAIN_SECONDS = 0.5
-_PREFIX = b"KDMSG "
 
 
 def _killpg(pgid: int) -> None:
@@ -82,74 +81,6 @@ class _Groups:
             _killpg(pgid)
 
 
-class _Tail:
-    """Keeps the last ``limit`` bytes of a stream and counts the rest."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.data = bytearray()
-        self.dropped = 0
-
-    def feed(self, chunk: bytes) -> None:
-        self.data += chunk
-        excess = len(self.data) - self.limit
-        if excess > 0:
-            del self.data[:excess]
-            self.dropped += excess
-
-    def text(self) -> str:
-        text = self.data.decode("utf-8", errors="replace")
-        if self.dropped:
-            text = f"[... {self.dropped} bytes not kept ...]\n" + text
-        return text
-
-
-class _Channel:
-    """Splits the result pipe's bytes into lines and keeps those that carry our nonce.
-
-    ``max_total`` bounds everything a plain run may send (beyond it nothing counts);
-    ``max_line`` bounds one unfinished line of a long-lived warm process.
-    """
-
-    def __init__(self, nonce: str, *, max_total: int | None, max_line: int | None) -> None:
-        self._expected = _PREFIX + nonce.encode() + b" "
-        self._max_total = max_total
-        self._max_line = max_line
-        self._pending = b""
-        self._total = 0
-        self.overflow = False
-
-    def feed(self, chunk: bytes) -> list[dict[str, Any]]:
-        if self._max_total is not None:
-            if self.overflow or self._total + len(chunk) > self._max_total:
-                self.overflow = True
-                return []
-            self._total += len(chunk)
-        lines = (self._pending + chunk).split(b"\n")
-        self._pending = lines.pop()
-        if self._max_line is not None and len(self._pending) > self._max_line:
-            self._pending = b""
-        return [m for m in map(self._authentic, lines) if m is not None]
-
-    def finish(self) -> list[dict[str, Any]]:
-        """The last line, if the channel ended without a newline."""
-        last, self._pending = self._pending, b""
-        message = None if self.overflow else self._authentic(last)
-        return [] if message is None else [message]
-
-    def _authentic(self, line: bytes) -> dict[str, Any] | None:
-        # Not startswith: imported code that wrote a half line (no newline) to our descriptor
-        # would otherwise glue it in front of the real answer and make us lose it.
-        start = line.rfind(self._expected)
-        if start < 0:
-            return None
-        try:
-            msg = json.loads(line[start + len(self._expected) :].decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
-            return None
-        return msg if isinstance(msg, dict) else None
-
-
 class PosixPayload(RunningPayload):
     """One payload process in a session of its own."""
 
@@ -169,8 +100,8 @@ class PosixPayload(RunningPayload):
         self._nonce = nonce
         self.started = started
         self.pid = proc.pid
-        self._stdout = _Tail(TAIL_BYTES)
-        self._stderr = _Tail(TAIL_BYTES)
+        self._stdout = Tail(TAIL_BYTES)
+        self._stderr = Tail(TAIL_BYTES)
         self._lock = threading.Lock()
         self._adopted: set[int] = set()
         self._read = False
@@ -185,7 +116,7 @@ class PosixPayload(RunningPayload):
         assert proc.stdout is not None
         assert proc.stderr is not None
         streaming = on_message is not None
-        channel = _Channel(
+        channel = NonceLines(
             self._nonce,
             max_total=None if streaming else MAX_RESULT_BYTES,
             max_line=MAX_LINE_BYTES if streaming else None,
