@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from kerasdoctor import __version__, cache, pipeline
 from kerasdoctor.diagnose.rank import PREFER_CHOICES
 from kerasdoctor.models import Report
+from kerasdoctor.scan.diagnostics import ScanReport
 from kerasdoctor.probe.runner import (
     DEFAULT_SETTINGS,
     DEFAULT_TIMEOUT,
@@ -29,6 +30,7 @@ __all__ = [
     "PREFER_CHOICES",
     "ProbeSettings",
     "diagnose",
+    "scan",
     "stop_probes",
 ]
 
@@ -81,6 +83,27 @@ def diagnose(
     )
     cache.store(folder, digest, report)  # also with the cache off: --no-cache refreshes it
     return report
+
+
+def scan(
+    paths: Sequence[str] = (".",),
+    *,
+    python: str | None = None,
+    cwd: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    exclude: Sequence[str] = (),
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    settings: ProbeSettings = DEFAULT_SETTINGS,
+    use_cache: bool = False,
+    on_result: ProgressCallback | None = None,
+) -> ScanReport:
+    """Scan ``paths`` (files and folders) and judge every Keras import in the target.
+
+    ``exclude`` are globs; ``select``/``ignore`` registered KD5xx codes. Placeholder of
+    the scan-output branch: the engine's branch provides the implementation.
+    """
+    raise NotImplementedError("kerasdoctor.api.scan: the scan engine is not merged yet")
 
 
 def stop_probes() -> None:
