@@ -15,13 +15,13 @@ from collections.abc import Mapping, Sequence
 from kerasdoctor import __version__, cache, pipeline
 from kerasdoctor.diagnose.rank import PREFER_CHOICES
 from kerasdoctor.models import Report
-from kerasdoctor.scan.diagnostics import ScanReport
 from kerasdoctor.probe.runner import (
     DEFAULT_SETTINGS,
     DEFAULT_TIMEOUT,
     ProbeSettings,
     ProgressCallback,
 )
+from kerasdoctor.scan.diagnostics import ScanReport
 
 __all__ = [
     "DEFAULT_SETTINGS",

@@ -145,9 +145,7 @@ def code_fix(
     """A fix whose one edit replaces the whole span of ``where`` (no edits without it)."""
     edits: tuple[TextEdit, ...] = ()
     if where is not None:
-        edits = (
-            TextEdit(where.line, where.column, where.end_line, where.end_column, replacement),
-        )
+        edits = (TextEdit(where.line, where.column, where.end_line, where.end_column, replacement),)
     return CodeFix(applicability, replacement, resolves_to, edits, note)
 
 

@@ -121,8 +121,7 @@ def scan(
     chosen = _paths(paths, project)
     selected = scan_codes(select, "--select")
     ignored = scan_codes(
-        tuple(c for c in project.ignore if codes.get(c).area.judge is codes.Judge.SCAN)
-        + ignore,
+        tuple(c for c in project.ignore if codes.get(c).area.judge is codes.Judge.SCAN) + ignore,
         "--ignore",
     )
     timeout = timeout if timeout is not None else project.timeout

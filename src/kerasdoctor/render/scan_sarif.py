@@ -126,9 +126,7 @@ def report_to_dict(report: ScanReport) -> dict[str, Any]:
                 "rules": rules,
             }
         },
-        "invocations": [
-            {"executionSuccessful": True, "toolExecutionNotifications": notifications}
-        ],
+        "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
         "columnKind": "unicodeCodePoints",
         "results": [_result(d, rule_index) for d in report.diagnostics],
     }
