@@ -128,7 +128,7 @@ def scan(
     if timeout is not None and not timeout > 0:
         raise UsageError("--timeout must be a positive number of seconds")
     settings = api.ProbeSettings(timeout=api.DEFAULT_TIMEOUT if timeout is None else timeout)
-    with Progress(terminal.wants_color(sys.stderr)) as progress:
+    with Progress(terminal.interactive(sys.stderr)) as progress:
         report = api.scan(
             chosen,
             python=python,
@@ -140,12 +140,15 @@ def scan(
             on_result=progress,
         )
     strict = strict or project.strict
+    color = fmt == ScanFormat.TEXT.value and terminal.wants_color(sys.stdout)
     text = render_scan(
         report,
         ScanFormat(fmt),
         width=terminal.width(),
-        color=fmt == ScanFormat.TEXT.value and terminal.wants_color(sys.stdout),
-        strict=strict,
+        color=color,
+        # what the summary says fails is what sets the exit code: nothing with --exit-zero
+        strict=strict and not exit_zero,
     )
-    click.echo(text, nl=False)
+    # click strips ANSI codes from a stream that is not a terminal unless told: FORCE_COLOR
+    click.echo(text, nl=False, color=color)
     raise SystemExit(int(outcome.exit_code(report, strict=strict, exit_zero=exit_zero)))

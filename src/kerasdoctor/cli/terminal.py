@@ -21,6 +21,19 @@ def wants_color(stream: TextIO) -> bool:
         return False
 
 
+def interactive(stream: TextIO) -> bool:
+    """A person watches ``stream`` (a terminal, not ``TERM=dumb``): progress lines may show.
+
+    Unlike colour, ``FORCE_COLOR`` does not count: a CI log is not redrawn in place.
+    """
+    if os.environ.get("TERM") == "dumb":
+        return False
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 def width() -> int:
     """The terminal's width (100 when piped), never below 60."""
     return max(60, shutil.get_terminal_size((100, 24)).columns)

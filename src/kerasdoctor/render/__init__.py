@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import enum
 import importlib
-from typing import Protocol, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 from kerasdoctor.models import Report
-from kerasdoctor.scan.diagnostics import ScanReport
+
+if TYPE_CHECKING:  # check's renderers must not pay for importing the scan package
+    from kerasdoctor.scan.diagnostics import ScanReport
 
 
 class Renderer(Protocol):
