@@ -277,8 +277,9 @@ def test_github_annotations_exact() -> None:
         "title=KD503 private-import"
         "::works only through the private path tensorflow.python.keras"
         "%0Afix (safe): from tensorflow.keras.layers import Dense",
-        "::warning file=old/py2.py,title=kerasdoctor::unparsable: Python 2 code: line 4: print x",
-        "::warning file=data/latin.py,title=kerasdoctor"
+        "::warning file=old/py2.py,title=file not scanned"
+        "::unparsable: Python 2 code: line 4: print x",
+        "::warning file=data/latin.py,title=file not scanned"
         "::undecodable: not UTF-8 and no coding cookie",
         "2 errors, 1 warning in 3 files (2 files skipped)",
     ]

@@ -61,6 +61,6 @@ def render(
             continue
         kind = "notice" if scanned.status is FileState.SKIPPED else "warning"
         reason = f"{scanned.status.value}: {scanned.reason or 'no reason given'}"
-        lines.append(command(kind, {"file": scanned.path, "title": "kerasdoctor"}, reason))
+        lines.append(command(kind, {"file": scanned.path, "title": "file not scanned"}, reason))
     lines.append(summary_line(report, strict=strict))
     return "\n".join(lines) + "\n"
