@@ -373,3 +373,55 @@ def test_sarif_levels_follow_severity() -> None:
     )
     results = scan_sarif.report_to_dict(report)["runs"][0]["results"]
     assert [r["level"] for r in results] == ["note", "error"]
+
+
+# --- hostile names and messages ---------------------------------------------------------------
+
+ODD_PATH = "weird\x1b[2J\udcff.py"  # an escape sequence and an undecodable byte in a file name
+
+
+def _odd_report() -> Any:
+    where = location(ODD_PATH, 2, 1)
+    return scan_report(
+        (
+            diagnostic(
+                "KD501",
+                where,
+                "import keras",
+                "ImportError: first line\n  second line\x07\r",
+                fix=code_fix("import tensorflow.keras as keras", where),
+            ),
+        ),
+        files=(
+            ScannedFile(ODD_PATH, FileState.OK),
+            ScannedFile("bad\nname.py", FileState.UNDECODABLE, "byte 0xff\x1b[31m"),
+        ),
+    )
+
+
+def test_text_escapes_controls_and_prints_on_any_stdout() -> None:
+    text = scan_text.render(_odd_report())
+    text.encode("ascii")  # no lone surrogate, nothing a strict stdout cannot print
+    assert "\x1b" not in text
+    assert "\x07" not in text
+    assert "\r" not in text
+    lines = text.splitlines()
+    assert lines[0] == "weird\\x1b[2J\\udcff.py:2:1: KD501 ImportError: first line"
+    assert lines[1] == "      second line\\x07\\x0d"  # the message's own next line, indented
+    assert "  bad\\x0aname.py: undecodable: byte 0xff\\x1b[31m" in lines
+
+
+def test_github_and_sarif_survive_undecodable_names(sarif_validator: Any) -> None:
+    report = _odd_report()
+    github = scan_github.render(report)
+    github.encode("utf-8")
+    first = github.splitlines()[0]
+    assert first.startswith("::error file=weird\x1b[2J\\udcff.py,line=2,")
+    assert first.endswith(
+        "::ImportError: first line%0A  second line\x07%0D%0Afix (safe): "
+        "import tensorflow.keras as keras"
+    )
+    log = scan_sarif.report_to_dict(report)
+    uri = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert uri["uri"] == "weird%1B%5B2J%FF.py"
+    assert _errors(sarif_validator, log) == []

@@ -18,7 +18,12 @@ _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO:
 
 
 def escape_data(text: str) -> str:
-    """A message: ``%``, CR and LF percent-encoded (the toolkit's ``escapeData``)."""
+    """A message: ``%``, CR and LF percent-encoded (the toolkit's ``escapeData``).
+
+    Lone surrogates (undecodable file-name bytes) are shown as ``\\udcNN``: the line must
+    print on any stdout.
+    """
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 

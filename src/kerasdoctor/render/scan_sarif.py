@@ -13,6 +13,7 @@ tool-execution notifications.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import quote
@@ -29,8 +30,12 @@ _ROOT = "%SRCROOT%"
 
 
 def _uri(path: str) -> str:
-    """A relative path as a URI reference (``/`` separators, percent-encoded)."""
-    return quote(PurePosixPath(path.replace("\\", "/")).as_posix(), safe="/")
+    """A relative path as a URI reference (``/`` separators, percent-encoded).
+
+    An undecodable file name keeps its original bytes (``%FF``), through surrogateescape.
+    """
+    posix = path if os.sep == "/" else path.replace(os.sep, "/")
+    return quote(posix, safe="/", errors="surrogateescape")
 
 
 def _artifact(path: str) -> dict[str, Any]:

@@ -26,15 +26,31 @@ _SEVERITY_COLOR = {
 _FIX_COLOR = "\x1b[32m"  # green
 
 
+# C0 controls, DEL and C1: shown escaped, so that a file name or an exception message from
+# the target can neither move the cursor nor fake a line of output.
+_CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))}
+
+
+def printable(text: str) -> str:
+    """``text`` safe for a terminal and any stdout encoding.
+
+    Control characters are shown as ``\\xNN``; lone surrogates (the bytes of a file name
+    that is not valid in the file system's encoding) as ``\\udcNN`` instead of failing to print.
+    """
+    text = text.translate(_CONTROLS)
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _paint(text: str, style: str, color: bool) -> str:
     return f"{style}{text}{_RESET}" if color else text
 
 
 def position(where: Location) -> str:
     """``path:line:col`` for a file, ``path:cell N:line:col`` for a notebook cell."""
+    path = printable(where.path)
     if where.cell is None:
-        return f"{where.path}:{where.line}:{where.column}"
-    return f"{where.path}:cell {where.cell}:{where.line}:{where.column}"
+        return f"{path}:{where.line}:{where.column}"
+    return f"{path}:cell {where.cell}:{where.line}:{where.column}"
 
 
 def _plural(count: int, noun: str) -> str:
@@ -42,16 +58,16 @@ def _plural(count: int, noun: str) -> str:
 
 
 def _diagnostic(diag: Diagnostic, color: bool) -> list[str]:
-    first, *more = diag.message.splitlines() or [""]
+    # A message may run over several lines (an exception's): each is kept, indented under it.
+    first, *more = (printable(part) for part in diag.message.split("\n"))
     code = _paint(diag.code, _SEVERITY_COLOR[diag.severity] + _BOLD, color)
     out = [f"{_paint(position(diag.location), _BOLD, color)}: {code} {first}"]
-    # An exception's message can run over several lines: keep them, indented under it.
     out.extend(f"    {extra}" for extra in more)
     if diag.fix is not None:
         label = _paint(f"fix ({diag.fix.applicability.value}):", _FIX_COLOR, color)
-        out.append(f"    {label} {diag.fix.replacement}")
+        out.append(f"    {label} {printable(diag.fix.replacement)}")
         if diag.fix.note:
-            out.append(f"    {_paint(diag.fix.note, _DIM, color)}")
+            out.append(f"    {_paint(printable(diag.fix.note), _DIM, color)}")
     return out
 
 
@@ -87,8 +103,8 @@ def render(
     if not_read:
         lines = [_paint("Files not scanned:", _BOLD, color)]
         for scanned in not_read:
-            reason = f": {scanned.reason}" if scanned.reason else ""
-            lines.append(f"  {scanned.path}: {scanned.status.value}{reason}")
+            reason = f": {printable(scanned.reason)}" if scanned.reason else ""
+            lines.append(f"  {printable(scanned.path)}: {scanned.status.value}{reason}")
         blocks.append(lines)
     blocks.append([_paint(summary_line(report, strict=strict), _BOLD, color)])
     return "\n\n".join("\n".join(block) for block in blocks) + "\n"
