@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import json
 from importlib import resources
@@ -11,12 +12,12 @@ from typing import Any
 import jsonschema
 import pytest
 
-from helpers.factories import code_fix, diagnostic, location, scan_report
+from helpers.factories import code_fix, diagnostic, failed, line, location, scan_report
 from kerasdoctor import codes
 from kerasdoctor.models import Severity
 from kerasdoctor.render import ScanFormat, render_scan, scan_github, scan_sarif, scan_text
 from kerasdoctor.scan import outcome
-from kerasdoctor.scan.diagnostics import Applicability, FileState, ScannedFile
+from kerasdoctor.scan.diagnostics import Applicability, FileState, ScannedFile, Verdict
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -246,6 +247,25 @@ def test_json_document_matches_its_schema(scan_validator: Any) -> None:
         "targets": [],
     }
     assert document["diagnostics"][0]["cell"] is None
+
+
+def test_json_verdicts_carry_their_probe(scan_validator: Any) -> None:
+    probe = failed(line("keras.layers.normalization"), "No module named 'keras'")
+    report = dataclasses.replace(
+        REPORT, verdicts=(Verdict("from", probe.candidate.import_line, probe),)
+    )
+    document = json.loads(render_scan(report, ScanFormat.JSON))
+    assert _errors(scan_validator, document) == []
+    (verdict,) = document["verdicts"]
+    assert verdict["kind"] == "from"
+    assert verdict["probe"]["status"] == "import-error"
+    assert verdict["probe"]["error"]["message"] == "No module named 'keras'"
+    # scan probes run statements of every kind, not only from-imports as check's do
+    verdict["kind"], verdict["text"] = "chain", "import keras; keras.layers.CuDNNLSTM"
+    verdict["probe"]["import_line"] = verdict["text"]
+    assert _errors(scan_validator, document) == []
+    verdict["kind"] = "guess"
+    assert _errors(scan_validator, document)
 
 
 def test_json_schema_rejects_what_the_contract_forbids(scan_validator: Any) -> None:
