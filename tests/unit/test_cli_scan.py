@@ -302,9 +302,14 @@ def test_interrupt_exits_130_and_internal_error_exits_3(
     def interrupted(*args: Any, **kwargs: Any) -> ScanReport:
         raise KeyboardInterrupt
 
+    stopped: list[bool] = []
+    # The real stop_probes closes the process-wide registry; record the call instead, so
+    # that the tests after this one can still start probes in this process.
+    monkeypatch.setattr(api, "stop_probes", lambda: stopped.append(True))
     monkeypatch.setattr(api, "scan", interrupted)
     code, _, err = _run(capsys)
     assert code == 130
+    assert stopped == [True]
     assert "Traceback" not in err
 
     def broken(*args: Any, **kwargs: Any) -> ScanReport:
