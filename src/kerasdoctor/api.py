@@ -21,6 +21,7 @@ from kerasdoctor.probe.runner import (
     ProbeSettings,
     ProgressCallback,
 )
+from kerasdoctor.scan.diagnostics import ScanReport
 
 __all__ = [
     "DEFAULT_SETTINGS",
@@ -29,6 +30,7 @@ __all__ = [
     "PREFER_CHOICES",
     "ProbeSettings",
     "diagnose",
+    "scan",
     "stop_probes",
 ]
 
@@ -81,6 +83,27 @@ def diagnose(
     )
     cache.store(folder, digest, report)  # also with the cache off: --no-cache refreshes it
     return report
+
+
+def scan(
+    paths: Sequence[str] = (".",),
+    *,
+    python: str | None = None,
+    cwd: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    exclude: Sequence[str] = (),
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    settings: ProbeSettings = DEFAULT_SETTINGS,
+    use_cache: bool = False,
+    on_result: ProgressCallback | None = None,
+) -> ScanReport:
+    """Scan ``paths`` (files and folders) and judge every Keras import in the target.
+
+    ``exclude`` are globs; ``select``/``ignore`` registered KD5xx codes. Placeholder of
+    the scan-output branch: the engine's branch provides the implementation.
+    """
+    raise NotImplementedError("kerasdoctor.api.scan: the scan engine is not merged yet")
 
 
 def stop_probes() -> None:

@@ -15,7 +15,7 @@ from typing import Any, Callable
 import click
 
 from kerasdoctor import api, config
-from kerasdoctor.cli.terminal import wants_color
+from kerasdoctor.cli.terminal import interactive
 from kerasdoctor.errors import ExitCode
 from kerasdoctor.models import ProbeOutcome, Report, Severity
 
@@ -160,7 +160,7 @@ def diagnose(command: str, options: Options) -> tuple[Report, bool]:
         use_check=not options.no_use_check,
         fork=not options.no_fork,
     )
-    with Progress(wants_color(sys.stderr)) as progress:
+    with Progress(interactive(sys.stderr)) as progress:
         report = api.diagnose(
             options.symbols,
             python=options.python,

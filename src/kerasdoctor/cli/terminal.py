@@ -8,8 +8,25 @@ from typing import TextIO
 
 
 def wants_color(stream: TextIO) -> bool:
-    """Colour only on a terminal, and never with ``NO_COLOR`` or ``TERM=dumb``."""
-    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+    """Colour on a terminal or with ``FORCE_COLOR``; never with ``NO_COLOR`` (which wins)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True  # CI logs render ANSI colour but are not terminals
+    if os.environ.get("TERM") == "dumb":
+        return False
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def interactive(stream: TextIO) -> bool:
+    """A person watches ``stream`` (a terminal, not ``TERM=dumb``): progress lines may show.
+
+    Unlike colour, ``FORCE_COLOR`` does not count: a CI log is not redrawn in place.
+    """
+    if os.environ.get("TERM") == "dumb":
         return False
     try:
         return stream.isatty()
