@@ -36,6 +36,9 @@ def inspect_target(
 ) -> Target:
     """Inspect the chosen interpreter; raise :class:`TargetError` when it is not usable."""
     modules = sorted(set(KNOWN_MODULES) | set(extra_modules))
+    # Inspection starts every run: a previous run in this process (the API, a notebook)
+    # may have ended with Ctrl-C, which stops the layer until it is reopened.
+    process.layer().reopen()
     run = process.run_payload(
         interpreter.python,
         process.child_source("kerasdoctor.target", "child_inspect.py"),
