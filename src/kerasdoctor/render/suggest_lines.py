@@ -1,6 +1,7 @@
 """``suggest``'s output: only the import lines to paste, one per module (symbols merged).
 
-Plain text, never wrapped (a long import is in the parenthesised form formatters give it) or coloured, so that it can be redirected into a source file.
+Plain text, never wrapped or coloured, so that it can be redirected into a source file; an
+import past 88 characters is in the parenthesised form formatters give it.
 The reasons for the choice are :func:`kerasdoctor.render.table.suggest_explanations`,
 which the CLI writes to stderr.
 """
