@@ -21,7 +21,7 @@ WARNING = Finding("KD201", "duplicate-distribution", Severity.WARNING, "two tens
 def _healthy(findings: tuple[Finding, ...]) -> Report:
     tgt = target(dist("keras", "3.15.1"))
     outcomes = (ok(line("keras.layers"), "keras.src.layers.normalization.batch_normalization"),)
-    ref, suggestions = rank.suggest(tgt, ("BatchNormalization",), outcomes)
+    _, suggestions = rank.suggest(tgt, ("BatchNormalization",), outcomes)
     return Report("0.1.0", "check", tgt, ("BatchNormalization",), outcomes, suggestions, findings)
 
 
@@ -57,9 +57,15 @@ class _Terminal(io.StringIO):
 def test_ctrl_c_leaves_no_spinner_text(monkeypatch: pytest.MonkeyPatch) -> None:
     screen = _Terminal()
     monkeypatch.setattr(sys, "stderr", screen)
-    with pytest.raises(KeyboardInterrupt), common.Progress(True) as progress:
-        progress(_healthy(()).probes[0])
-        raise KeyboardInterrupt
+    progress = common.Progress(True)
+
+    def interrupted() -> None:
+        with progress:
+            progress(_healthy(()).probes[0])
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        interrupted()
     assert screen.getvalue().endswith("\r\x1b[2K")
     assert progress._progress is None  # stopped, and never stopped twice
 

@@ -35,11 +35,13 @@ def merged(pairs: list[tuple[str, str]]) -> list[str]:
 
 
 _FOLD_AFTER = re.compile(r"(?<=[./])")
+#: Words, where a `quoted` import line or command counts as one word: it is never wrapped.
+_WORDS = re.compile(r"\S*`[^`]*`\S*|\S+")
 
 
 def _pieces(word: str, room: int) -> list[str]:
     """``word`` cut after dots and slashes into pieces of at most ``room`` (when possible)."""
-    if len(word) <= room:
+    if len(word) <= room or "`" in word:
         return [word]
     parts = [p for p in _FOLD_AFTER.split(word) if p]
     pieces: list[str] = []
@@ -56,12 +58,13 @@ def _pieces(word: str, room: int) -> list[str]:
 
 def wrap(text: str, width: int, indent: str = "", first: str | None = None) -> list[str]:
     """``text`` wrapped at spaces to ``width``; the first row starts with ``first``
-    (default ``indent``), the others with ``indent``. Long names fold after a dot."""
+    (default ``indent``), the others with ``indent``. Long names fold after a dot; a
+    `quoted` line is kept whole."""
     head = indent if first is None else first
     rows: list[str] = []
     current = head
     fresh = True  # nothing but the prefix on the current row yet
-    for word in text.split():
+    for word in _WORDS.findall(text):
         prefix_len = len(current) if fresh else len(current) + 1
         if prefix_len + len(word) <= width:
             current = current + word if fresh else f"{current} {word}"

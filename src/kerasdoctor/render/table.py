@@ -244,6 +244,9 @@ def legacy_keras_note(report: Report, suggestion: Suggestion) -> str | None:
 # -- findings --------------------------------------------------------------------------------
 
 
+_LEADING_IMPORT = re.compile(r"^(from [\w.]+ import \w+)(\W.*)$")
+
+
 def _finding(out: _Out, finding: Finding, verbose: bool) -> None:
     mark, style = _MARK[finding.severity]
     out.prose(
@@ -254,7 +257,12 @@ def _finding(out: _Out, finding: Finding, verbose: bool) -> None:
     )
     evidence = finding.evidence if verbose else finding.evidence[-1:] if finding.verified else ()
     for item in evidence:
-        out.prose(item, "dim", indent="        ", first="      ")
+        line = _LEADING_IMPORT.match(item)
+        if line:  # "from m import X: what it did": the line whole on a row of its own
+            out.whole(f"      {line.group(1)}", "dim")
+            out.prose(line.group(2).lstrip(" :"), "dim", indent="          ")
+        else:
+            out.prose(item, "dim", indent="        ", first="      ")
     if finding.fix:
         out.whole("      fix (verified):" if finding.verified else "      fix:", "bold")
         for command in finding.fix:
