@@ -195,7 +195,13 @@ def test_default_view_collapses_info_and_groups_failures_and_marks_private_lines
     out = table.render(_report(), width=100, color=False)
     assert "i 1 info finding (KD401); -v shows them" in out
     assert "three classes" not in out
-    assert "✗ 4 lines: ModuleNotFoundError (old or private locations)" in out
+    # Three or more old lines failing for one reason: one row; fewer: grouped by type.
+    assert "✗ 3 lines: ModuleNotFoundError: No module named 'keras.layers.normalization'" in out
+    assert "✗ from tensorflow.compat.v1.keras.layers import BatchNormalization" in out
+    odd = failed(line("tensorflow.contrib.keras.layers"), "No module named 'tensorflow.contrib'")
+    grouped = table.render(_report((*OUTCOMES, odd)), width=100, color=False)
+    assert "✗ 2 lines: ModuleNotFoundError (old or private locations)" in grouped
+    assert "    from tensorflow.compat.v1.keras.layers, tensorflow.contrib.keras.layers" in grouped
     assert f"{table.PRIVATE_MARK} 2 private lines: BatchNormalization in {K3_BN}" in out
     assert "✓ from keras._tf_keras.keras.layers" not in out
     assert out.splitlines()[-1] == "0 errors, 1 warning, 1 info"

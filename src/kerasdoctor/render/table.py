@@ -359,12 +359,25 @@ def _modules(outcomes: list[ProbeOutcome], shown: int = 4) -> str:
 def _compact(out: _Out, outcomes: tuple[ProbeOutcome, ...]) -> None:
     """Public working lines one per row; private ones and failures grouped by what they gave.
 
-    A failing public line keeps its own reason; old and private lines that fail are grouped
-    by exception type (``-v`` gives each its own row and full error).
+    A failing public line (or the line asked about) keeps its own row; old and private lines
+    that fail are grouped by reason when three or more share it, else by exception type
+    (``-v`` gives each its own row and full error).
     """
     private: dict[str, list[ProbeOutcome]] = {}
     failing: dict[str, list[ProbeOutcome]] = {}
+    own_row = [
+        o
+        for o in outcomes
+        if not o.works
+        and o.method != "find_spec"  # a package not installed: one row for all its lines
+        and (o.candidate.is_public or o.candidate.origin is Origin.USER)
+    ]
+    others = [o for o in outcomes if not o.works and o not in own_row]
+    shared: dict[str, int] = {}
+    for outcome in others:
+        shared[_error_text(outcome)] = shared.get(_error_text(outcome), 0) + 1
     for outcome in outcomes:
+        reason = _error_text(outcome)
         if outcome.works and outcome.usable is False:
             failing.setdefault(_unusable(outcome, full=False), []).append(outcome)
         elif outcome.works and outcome.candidate.is_public:
@@ -373,8 +386,10 @@ def _compact(out: _Out, outcomes: tuple[ProbeOutcome, ...]) -> None:
         elif outcome.works:
             key = outcome.resolved.identity if outcome.resolved else "?"
             private.setdefault(key, []).append(outcome)
-        elif outcome.candidate.is_public or outcome.method == "find_spec" or outcome.error is None:
-            failing.setdefault(_error_text(outcome), []).append(outcome)
+        elif outcome in own_row:
+            failing.setdefault(f"\0{outcome.candidate.import_line}", []).append(outcome)
+        elif outcome.method == "find_spec" or outcome.error is None or shared[reason] >= 3:
+            failing.setdefault(reason, []).append(outcome)
         else:
             key = f"{outcome.error.type} (old or private locations)"
             failing.setdefault(key, []).append(outcome)
@@ -390,7 +405,7 @@ def _compact(out: _Out, outcomes: tuple[ProbeOutcome, ...]) -> None:
     for reason, group in failing.items():
         if len(group) == 1:
             out.whole(f"✗ {group[0].candidate.import_line}", "red")
-            out.prose(_error_text(group[0]) if "(old or" in reason else reason, "dim", "    ")
+            out.prose(_error_text(group[0]), "dim", "    ")
         else:
             out.prose(f"✗ {len(group)} lines: {reason}", "red", indent="    ", first="")
             if group[0].method != "find_spec":
