@@ -84,3 +84,17 @@ def test_verbose_shows_every_area(
     assert "✓ Shadowing and flags" not in short
     assert len(verbose.splitlines()) > len(short.splitlines())
     assert short.splitlines()[-1].startswith("✗ No working line for BatchNormalization")
+
+
+@pytest.mark.keras_free
+def test_force_color_colours_piped_check_output(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    run(["check", "--python", sys.executable])
+    assert "\x1b[" in capsys.readouterr().out
+    monkeypatch.setenv("NO_COLOR", "1")
+    run(["check", "--python", sys.executable])
+    assert "\x1b[" not in capsys.readouterr().out

@@ -20,7 +20,7 @@ def check(**kwargs: Any) -> None:
     fmt = Format.JSON if options.as_json else Format.VERBOSE if options.verbose else Format.TABLE
     color = terminal.wants_color(sys.stdout)
     text = render(report, fmt, width=terminal.width(), color=color)
-    click.echo(text, nl=False)
+    click.echo(text, nl=False, color=color)  # click would strip the codes when piped
     code = common.exit_code_for(report, strict=strict)
     if not options.as_json and common.failed_by_strict(report, code):
         from kerasdoctor.render.table import strict_note
@@ -39,10 +39,9 @@ def suggest(**kwargs: Any) -> None:
     if not options.as_json:
         from kerasdoctor.render.table import suggest_explanations
 
-        explained = suggest_explanations(
-            report, width=terminal.width(), color=terminal.wants_color(sys.stderr)
-        )
-        click.echo(explained, nl=False, err=True)
+        color = terminal.wants_color(sys.stderr)
+        explained = suggest_explanations(report, width=terminal.width(), color=color)
+        click.echo(explained, nl=False, err=True, color=color)
     code = common.exit_code_for(report, strict=strict)
     if not options.as_json and common.failed_by_strict(report, code):
         from kerasdoctor.render.table import strict_note
