@@ -208,7 +208,9 @@ def _answer(out: _Out, report: Report, verbose: bool) -> None:
         if verbose:
             out.prose(f"{suggestion.symbol}: {suggestion.reason}", "dim", indent="  ", first="  ")
             if suggestion.alternatives:
-                out.prose("same object: " + "; ".join(suggestion.alternatives), "dim", "    ", "  ")
+                out.whole("  same object:", "dim")
+                for alternative in suggestion.alternatives:
+                    out.whole(f"    {alternative}", "dim")
         note = legacy_keras_note(report, suggestion)
         if note:
             out.prose(note, "yellow", indent="  ", first="  ")
