@@ -8,17 +8,13 @@ from typing import TextIO
 
 
 def wants_color(stream: TextIO) -> bool:
-    """Colour on a terminal or with ``FORCE_COLOR``; never with ``NO_COLOR`` (which wins)."""
-    if os.environ.get("NO_COLOR"):
+    """Colour on a terminal or with ``FORCE_COLOR``; never with ``NO_COLOR`` (it wins) or
+    ``TERM=dumb``."""
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
         return False
     if os.environ.get("FORCE_COLOR"):
-        return True  # CI logs render ANSI colour but are not terminals
-    if os.environ.get("TERM") == "dumb":
-        return False
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False
+        return True
+    return is_terminal(stream)
 
 
 def interactive(stream: TextIO) -> bool:
@@ -28,6 +24,11 @@ def interactive(stream: TextIO) -> bool:
     """
     if os.environ.get("TERM") == "dumb":
         return False
+    return is_terminal(stream)
+
+
+def is_terminal(stream: TextIO) -> bool:
+    """Whether ``stream`` is a terminal (False for anything that cannot say)."""
     try:
         return stream.isatty()
     except (AttributeError, ValueError):

@@ -28,7 +28,8 @@ class Renderer(Protocol):
 class Format(enum.Enum):
     """The output formats; the value is the name a user types."""
 
-    TABLE = "table"  # the full check view (rich tables, folded to the terminal width)
+    TABLE = "table"  # the check view: the answer, findings that matter, a compact table
+    VERBOSE = "verbose"  # check -v: every line with its full result, every finding
     JSON = "json"  # one JSON document (docs/json-schema.md)
     SUGGEST = "suggest"  # only the lines to paste
 
@@ -43,6 +44,7 @@ class Format(enum.Enum):
 
 _MODULES: dict[Format, str] = {
     Format.TABLE: "kerasdoctor.render.table",
+    Format.VERBOSE: "kerasdoctor.render.verbose",
     Format.JSON: "kerasdoctor.render.json_document",
     Format.SUGGEST: "kerasdoctor.render.suggest_lines",
 }
