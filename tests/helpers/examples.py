@@ -129,5 +129,6 @@ def render_finding(report: Report, code: str, command: str) -> str:
     for fmt, flag in views:
         block = finding_block(render(report, fmt, width=WIDTH), code)
         if block is not None:
-            return f"`{command.format(flag=flag)}`, piped ({WIDTH} columns):\n\n```text\n{block}\n```\n"
+            head = f"`{command.format(flag=flag)}`, piped ({WIDTH} columns):"
+            return f"{head}\n\n```text\n{block}\n```\n"
     raise AssertionError(f"no view of the report shows {code}")
