@@ -12,8 +12,10 @@ import os
 import time
 from collections.abc import Mapping, Sequence
 
-from kerasdoctor import __version__, cache, pipeline
+from kerasdoctor import __version__, cache, pipeline, pipeline_fix
 from kerasdoctor.diagnose.rank import PREFER_CHOICES
+from kerasdoctor.errors import KerasDoctorError
+from kerasdoctor.fix.report import FixReport
 from kerasdoctor.models import Report
 from kerasdoctor.probe.runner import (
     DEFAULT_SETTINGS,
@@ -29,6 +31,7 @@ __all__ = [
     "PREFER_CHOICES",
     "ProbeSettings",
     "diagnose",
+    "fix",
     "stop_probes",
 ]
 
@@ -81,6 +84,47 @@ def diagnose(
     )
     cache.store(folder, digest, report)  # also with the cache off: --no-cache refreshes it
     return report
+
+
+def fix(
+    paths: Sequence[str] = (".",),
+    *,
+    python: str | None = None,
+    cwd: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    exclude: Sequence[str] = (),
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    settings: ProbeSettings = DEFAULT_SETTINGS,
+    use_cache: bool = False,
+    on_result: ProgressCallback | None = None,
+    unsafe: bool = False,
+    write: bool = False,
+) -> FixReport:
+    """Scan ``paths`` like :func:`scan`, then rewrite the failing and private imports.
+
+    Only ``safe`` fixes unless ``unsafe``; every new line is probed in the target and must
+    give the promised object; files are replaced (atomically) only when ``write`` is true.
+    """
+    # api.scan is built on another branch; until it is merged, fix cannot run for real.
+    scan_function = globals().get("scan")
+    if scan_function is None:
+        raise KerasDoctorError("kerasdoctor fix needs the scan engine, which this build lacks")
+    arguments = {
+        "paths": tuple(paths),
+        "python": python,
+        "cwd": cwd,
+        "environ": environ,
+        "exclude": tuple(exclude),
+        "select": tuple(select),
+        "ignore": tuple(ignore),
+        "settings": settings,
+        "use_cache": use_cache,
+        "on_result": on_result,
+    }
+    return pipeline_fix.fix(
+        scan_function, arguments, environ=environ, settings=settings, unsafe=unsafe, write=write
+    )
 
 
 def stop_probes() -> None:

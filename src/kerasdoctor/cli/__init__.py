@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "check": "kerasdoctor.cli.check:check",
     "suggest": "kerasdoctor.cli.check:suggest",
     "explain": "kerasdoctor.cli.explain:explain",
+    "fix": "kerasdoctor.cli.fix:fix",
 }
 
 

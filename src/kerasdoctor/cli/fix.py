@@ -1,0 +1,93 @@
+"""``kerasdoctor fix``: rewrite the Keras imports that fail here to lines proven to work.
+
+Without ``--write`` it prints the diff and exits 1 when anything would change (0 when not);
+with ``--write`` it replaces the files and exits 0 when no ``error`` diagnostic remains.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from kerasdoctor import api, config
+from kerasdoctor.cli.common import Progress
+from kerasdoctor.cli.terminal import wants_color
+from kerasdoctor.errors import ExitCode
+from kerasdoctor.fix.report import FixReport
+
+
+def exit_code_for(report: FixReport) -> ExitCode:
+    """Preview: 1 when anything would change. After --write: 1 while an error remains."""
+    if not report.write:
+        return ExitCode.NO_WORKING_LINE if report.would_change else ExitCode.OK
+    return ExitCode.NO_WORKING_LINE if report.remaining_errors else ExitCode.OK
+
+
+@click.command(short_help="Rewrite the Keras imports that fail here (diff; --write applies).")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option(
+    "--python",
+    "python",
+    metavar="PATH",
+    help="Interpreter (or venv/conda folder) to fix for. Default: "
+    "$VIRTUAL_ENV, then $CONDA_PREFIX, then the running interpreter.",
+)
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip matching paths (repeatable).")
+@click.option("--select", multiple=True, metavar="KDxxx", help="Only these codes (repeatable).")
+@click.option("--ignore", multiple=True, metavar="KDxxx", help="Not these codes (repeatable).")
+@click.option(
+    "--write", is_flag=True, help="Apply the changes (atomically) instead of showing them."
+)
+@click.option(
+    "--unsafe-fixes",
+    "unsafe",
+    is_flag=True,
+    help="Also apply fixes that move code onto another Keras implementation.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: one document (schema fix.schema.json) listing the edits per file.",
+)
+@click.option("--no-cache", is_flag=True, help="Probe again even if the cache has an answer.")
+def fix(
+    paths: tuple[str, ...],
+    python: str | None,
+    exclude: tuple[str, ...],
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    write: bool,
+    unsafe: bool,
+    fmt: str,
+    no_cache: bool,
+) -> None:
+    """Rewrite failing or private Keras imports in PATHS (default: .) to working lines."""
+    project = config.load(Path.cwd())
+    codes_ignored = tuple(config.check_code(c) for c in (*project.ignore, *ignore))
+    codes_selected = tuple(config.check_code(c) for c in select)
+    with Progress(wants_color(sys.stderr)) as progress:
+        report = api.fix(
+            paths or (".",),
+            python=python,
+            exclude=exclude,
+            select=codes_selected,
+            ignore=codes_ignored,
+            use_cache=not no_cache,
+            on_result=progress,
+            unsafe=unsafe,
+            write=write,
+        )
+    if fmt == "json":
+        from kerasdoctor.render import fix_json
+
+        click.echo(fix_json.render(report), nl=False)
+    else:
+        from kerasdoctor.render import fix_text
+
+        click.echo(fix_text.render(report), nl=False)
+    raise SystemExit(int(exit_code_for(report)))
