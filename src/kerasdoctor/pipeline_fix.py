@@ -45,7 +45,9 @@ def probe_new_lines(environ: Mapping[str, str], settings: ProbeSettings) -> Conf
     from kerasdoctor.pipeline import protected_keras_home
 
     def confirm(target: Target, lines: Sequence[NewLine]) -> Mapping[NewLine, ProbeOutcome]:
-        candidates = [Candidate(line.name, line.module, line.name, Origin.USER) for line in lines]
+        runnable = [(line, line.as_from) for line in lines]
+        asked = [(line, plain) for line, plain in runnable if plain is not None]
+        candidates = [Candidate(p.name, p.module, p.name, Origin.USER) for _, p in asked]
         with protected_keras_home(target, environ) as probe_environ:
             outcomes = probe_all(
                 target,
@@ -59,7 +61,7 @@ def probe_new_lines(environ: Mapping[str, str], settings: ProbeSettings) -> Conf
                     fork=settings.fork,
                 ),
             )
-        return dict(zip(lines, outcomes))
+        return {line: outcome for (line, _), outcome in zip(asked, outcomes)}
 
     return confirm
 

@@ -109,7 +109,7 @@ def fake_scan(root: Path, rules: Mapping[str, Sequence[Rule]]):  # type: ignore[
 
 
 def confirmer(identities: Mapping[str, str | None]):  # type: ignore[no-untyped-def]
-    """A fake probe: ``identities`` maps ``from M import N`` to what it gives (None: fails).
+    """A fake probe: ``identities`` maps a line's text to what it gives (None: fails).
 
     Lines not listed fail with ModuleNotFoundError, as a line nobody checked must.
     Records every line it was asked about in ``confirm.asked``.
@@ -121,7 +121,9 @@ def confirmer(identities: Mapping[str, str | None]):  # type: ignore[no-untyped-
         for line in lines:
             asked.append(line.text)
             identity = identities.get(line.text)
-            candidate = Candidate(line.name, line.module, line.name, Origin.USER)
+            plain = line.as_from
+            assert plain is not None
+            candidate = Candidate(plain.name, plain.module, plain.name, Origin.USER)
             if identity is None:
                 from kerasdoctor.models import ErrorInfo
 
@@ -133,8 +135,9 @@ def confirmer(identities: Mapping[str, str | None]):  # type: ignore[no-untyped-
                 )
             else:
                 module, _, qualname = identity.partition(":")
+                kind = "class" if qualname else "module"
                 out[line] = ProbeOutcome(
-                    candidate, Status.OK, 0.1, resolved=Resolved("class", module, qualname, None)
+                    candidate, Status.OK, 0.1, resolved=Resolved(kind, module, qualname, None)
                 )
         return out
 

@@ -7,6 +7,7 @@ assertion is on the real bytes of the real files.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from collections.abc import Mapping
@@ -161,7 +162,7 @@ def test_a_chain_is_probed_through_the_name_it_is_bound_to(tmp_path: Path) -> No
             )
         ]
     }
-    works = {"from tensorflow.keras.layers import BatchNormalization": BN}
+    works = {"import tensorflow; tensorflow.keras.layers.BatchNormalization": BN}
     confirm = confirmer(works)
     report = pipeline_fix.fix(
         fake_scan(tmp_path, rules),
@@ -172,7 +173,7 @@ def test_a_chain_is_probed_through_the_name_it_is_bound_to(tmp_path: Path) -> No
         write=True,
         confirm=confirm,
     )
-    assert confirm.asked == ["from tensorflow.keras.layers import BatchNormalization"]
+    assert confirm.asked == ["import tensorflow; tensorflow.keras.layers.BatchNormalization"]
     assert report.files[0].written
     assert path.read_text() == before.replace(".normalization.", ".")
 
@@ -350,3 +351,54 @@ def test_a_ladder_note_is_reported_not_applied(tmp_path: Path) -> None:
     assert report.files == ()
     assert "ladder" in report.reasons[0].reason
     assert len(report.remaining) == 1
+
+
+def test_a_module_import_keeps_its_alias_and_is_probed_as_an_import(tmp_path: Path) -> None:
+    before = "import keras.layers.normalization as norm\nlayer = norm.BatchNormalization()\n"
+    path = tmp_path / "mod.py"
+    path.write_text(before)
+    rule = Rule(
+        "import keras.layers.normalization as norm",
+        "import keras.layers as norm",
+        "keras.layers",
+    )
+    confirm = confirmer({"import keras.layers": "keras.layers"})
+    report = pipeline_fix.fix(
+        fake_scan(tmp_path, {"mod.py": [rule]}),
+        {},
+        environ={},
+        settings=pipeline_fix.ProbeSettings(),
+        unsafe=False,
+        write=True,
+        confirm=confirm,
+    )
+    assert confirm.asked == ["import keras.layers"]
+    assert report.files[0].written
+    assert path.read_text() == before.replace("keras.layers.normalization", "keras.layers")
+
+
+def test_an_all_failing_ladder_gets_the_working_line_in_its_try_branch(tmp_path: Path) -> None:
+    # The scan reports the ladder over the whole try statement, naming its first statement;
+    # the edit replaces only that statement and the fallbacks stay.
+    before = (
+        "try:\n    from keras.layers.normalization import BatchNormalization\n"
+        "except ImportError:\n    from tensorflow.contrib.keras.layers import BatchNormalization\n"
+    )
+    path = tmp_path / "lad.py"
+    path.write_text(before)
+    scan = fake_scan(tmp_path, {"lad.py": [Rule(OLD_BN, NEW_BN, code="KD506")]})
+    found = scan()
+    (d,) = found.diagnostics
+    start = d.location
+    wide = dataclasses.replace(
+        d, location=dataclasses.replace(start, line=1, column=1, end_line=4, end_column=67)
+    )
+    report = pipeline_fix.fix_from_scan(
+        dataclasses.replace(found, diagnostics=(wide,)),
+        unsafe=False,
+        write=True,
+        confirm=confirmer(WORKS),
+    )
+    assert report.files[0].written
+    assert path.read_text() == before.replace(OLD_BN, NEW_BN, 1)
+    assert "tensorflow.contrib.keras" in path.read_text()

@@ -58,18 +58,46 @@ def select(
 
 @dataclass(frozen=True)
 class NewLine:
-    """A line an edit introduces, as ``from module import name`` for the probe.
+    """A line an edit introduces, as the probe runs it in a fresh interpreter.
 
-    A chain ``tf.keras.layers.X`` (with ``import tensorflow as tf``) becomes
-    ``from tensorflow.keras.layers import X``; ``import a.b`` becomes ``from a import b``.
+    ``kind`` "from": ``from module import name``; "import": ``import module`` (the object is
+    the module); "chain": the base import (``from module import name``, or ``import module``
+    when ``name`` is empty, binding ``bound``) then each of ``attrs`` read in turn, which is
+    what ``tf.keras.layers.X`` does after ``import tensorflow as tf``.
     """
 
+    kind: str
     module: str
-    name: str
+    name: str = ""
+    attrs: tuple[str, ...] = ()
+    bound: str = ""
 
     @property
     def text(self) -> str:
-        return f"from {self.module} import {self.name}"
+        """What a fresh ``python -c`` runs (shown in reasons)."""
+        if self.kind == "from":
+            return f"from {self.module} import {self.name}"
+        if self.kind == "import":
+            return f"import {self.module}"
+        base = f"from {self.module} import {self.name}" if self.name else f"import {self.module}"
+        head = self.name or self.bound
+        if not self.name and self.bound != self.module.split(".", 1)[0]:
+            return f"import {self.module} as _kd; " + ".".join(("_kd", *self.attrs))
+        return f"{base}; " + ".".join((head, *self.attrs))
+
+    @property
+    def as_from(self) -> NewLine | None:
+        """The same object reached as ``from M import N`` (for probes that only run those)."""
+        if self.kind == "from":
+            return self
+        if self.kind == "import":
+            path = self.module
+        elif self.name:
+            path = ".".join((self.module, self.name, *self.attrs))
+        else:
+            path = ".".join((self.bound, *self.attrs))
+        module, _, name = path.rpartition(".")
+        return NewLine("from", module, name) if module else None
 
 
 @dataclass(frozen=True)
@@ -204,44 +232,46 @@ def _distinct(groups: Iterable[_Group]) -> tuple[TextEdit, ...]:
 # --- new lines -------------------------------------------------------------------------------
 
 
-def _bindings(tree: ast.AST) -> dict[str, str]:
-    """Name -> module path it is bound to by the file's imports (last one wins)."""
-    out: dict[str, str] = {}
+#: a bound name -> the line that binds it: ("import", module, bound) or ("from", module, name)
+Binding = tuple[str, str, str]
+
+
+def _bindings(tree: ast.AST) -> dict[str, Binding]:
+    """Name -> how the file's imports bind it (the last import of the name wins)."""
+    out: dict[str, Binding] = {}
     nodes = [n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))]
     for node in sorted(nodes, key=lambda n: (n.lineno, n.col_offset)):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
-                    out[alias.asname] = alias.name
+                    out[alias.asname] = ("import", alias.name, alias.name)
                 else:
                     top = alias.name.split(".")[0]
-                    out[top] = top
+                    out[top] = ("import", alias.name, top)
         elif not node.level and node.module:
             for alias in node.names:
                 if alias.name != "*":
-                    out[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+                    out[alias.asname or alias.name] = ("from", node.module, alias.name)
     return out
 
 
-def _split(path: str) -> NewLine | None:
-    module, _, name = path.rpartition(".")
-    return NewLine(module, name) if module else None
-
-
-def _chain_line(chain: str, bindings: Mapping[str, str]) -> NewLine | None:
-    base, _, rest = chain.partition(".")
-    if base not in bindings or not rest:
+def _chain_line(chain: str, bindings: Mapping[str, Binding]) -> NewLine | None:
+    base, *attrs = chain.split(".")
+    if base not in bindings or not attrs:
         return None
-    return _split(f"{bindings[base]}.{rest}")
+    kind, module, third = bindings[base]
+    if kind == "from":
+        return NewLine("chain", module, third, tuple(attrs))
+    return NewLine("chain", module, "", tuple(attrs), third)
 
 
-def _lines_of(nodes: Iterable[ast.AST], bindings: Mapping[str, str]) -> list[NewLine]:
+def _lines_of(nodes: Iterable[ast.AST], bindings: Mapping[str, Binding]) -> list[NewLine]:
     out: list[NewLine] = []
     for node in nodes:
         if isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            out.extend(NewLine(node.module, a.name) for a in node.names if a.name != "*")
+            out.extend(NewLine("from", node.module, a.name) for a in node.names if a.name != "*")
         elif isinstance(node, ast.Import):
-            out.extend(line for a in node.names if (line := _split(a.name)) is not None)
+            out.extend(NewLine("import", a.name) for a in node.names)
         elif isinstance(node, ast.Attribute):
             name = dotted(node)
             line = _chain_line(name, bindings) if name else None
@@ -250,7 +280,7 @@ def _lines_of(nodes: Iterable[ast.AST], bindings: Mapping[str, str]) -> list[New
     return out
 
 
-def _promised(replacement: str, bindings: Mapping[str, str]) -> NewLine | None:
+def _promised(replacement: str, bindings: Mapping[str, Binding]) -> NewLine | None:
     """The line a diagnostic's replacement stands for (one name), if it can be read."""
     try:
         tree = ast.parse(replacement.strip())
@@ -355,8 +385,10 @@ def _prepare(
             seen = _location_text(text, diagnostic)
         except EditError:
             seen = None
-        if seen != diagnostic.statement:
+        if seen is None or diagnostic.statement not in seen:
             # The statement is not where the scan saw it: the file is not what was scanned.
+            # (Containment, not equality: a ladder's diagnostic spans the whole ``try`` and
+            # names its first statement.)
             stale = True
             refused.append(Refusal(diagnostic, "the file changed since it was scanned"))
             continue
