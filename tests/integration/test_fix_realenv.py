@@ -81,9 +81,13 @@ def _errors(report: FixReport, path: str) -> list[Diagnostic]:
     return [d for d in report.remaining if d.location.path == path and d.severity is Severity.ERROR]
 
 
-def _run(fixed: Fixed, code: str) -> subprocess.CompletedProcess[str]:
+def _run(
+    fixed: Fixed, code: str | None = None, script: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python -c code``, or ``python script``, in the fixed copy with the env's python."""
+    args = ["-c", code] if code is not None else [str(script)]
     return subprocess.run(
-        [str(fixed.python), "-c", code],
+        [str(fixed.python), *args],
         cwd=fixed.root,
         env=fixed.environ,
         capture_output=True,
@@ -94,12 +98,8 @@ def _run(fixed: Fixed, code: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def _program(path: Path) -> str:
-    """A script's text, or a notebook's code cells joined without magic and shell lines."""
-    if path.suffix != ".ipynb":
-        return path.read_bytes().decode(
-            "latin-1" if b"latin-1" in path.read_bytes() else "utf-8-sig"
-        )
+def _notebook_program(path: Path) -> str:
+    """A notebook's code cells joined, without magic and shell lines (as the corpus runs them)."""
     cells = json.loads(path.read_text("utf-8"))["cells"]
     lines: list[str] = []
     for cell in cells:
@@ -110,6 +110,12 @@ def _program(path: Path) -> str:
         lines += [ln for ln in text.splitlines() if not ln.lstrip().startswith(("%", "!"))]
         lines.append("")
     return "\n".join(lines)
+
+
+def _tree(path: Path) -> ast.AST:
+    if path.suffix == ".ipynb":
+        return ast.parse(_notebook_program(path))
+    return ast.parse(path.read_bytes())  # bytes: Python reads the coding cookie and BOM
 
 
 def test_a_second_run_changes_nothing(fixed: Fixed) -> None:
@@ -135,7 +141,11 @@ def test_runnable_files_run_to_their_end_after_the_fix(fixed: Fixed) -> None:
         path = entry["path"]
         if not entry["runnable"] or path in NOT_HERE or _errors(fixed.second, path):
             continue
-        result = _run(fixed, _program(fixed.root / path))
+        where = fixed.root / path
+        if where.suffix == ".ipynb":
+            result = _run(fixed, _notebook_program(where))
+        else:
+            result = _run(fixed, script=where)
         ran.append(path)
         if result.returncode != 0:
             failures.append(f"{path}: exit {result.returncode}: {result.stderr[-600:]}")
@@ -174,8 +184,7 @@ def test_every_rewritten_statement_runs_fresh_and_gives_the_promised_object(fixe
     problems: list[str] = []
     for file in fixed.first.changed_files:
         path = fixed.root / file.path
-        text = _program(path)
-        tree = ast.parse(text)
+        tree = _tree(path)
         for edit in file.edits:
             for diagnostic in edit.diagnostics:
                 fix = diagnostic.fix
