@@ -362,7 +362,8 @@ def test_a_module_import_keeps_its_alias_and_is_probed_as_an_import(tmp_path: Pa
         "import keras.layers as norm",
         "keras.layers",
     )
-    confirm = confirmer({"import keras.layers": "keras.layers"})
+    chain = "import keras.layers as _kd; _kd.BatchNormalization"
+    confirm = confirmer({"import keras.layers": "keras.layers", chain: BN})
     report = pipeline_fix.fix(
         fake_scan(tmp_path, {"mod.py": [rule]}),
         {},
@@ -372,7 +373,7 @@ def test_a_module_import_keeps_its_alias_and_is_probed_as_an_import(tmp_path: Pa
         write=True,
         confirm=confirm,
     )
-    assert confirm.asked == ["import keras.layers"]
+    assert confirm.asked == ["import keras.layers", chain]  # the chain on `norm` too
     assert report.files[0].written
     assert path.read_text() == before.replace("keras.layers.normalization", "keras.layers")
 
@@ -402,3 +403,36 @@ def test_an_all_failing_ladder_gets_the_working_line_in_its_try_branch(tmp_path:
     assert report.files[0].written
     assert path.read_text() == before.replace(OLD_BN, NEW_BN, 1)
     assert "tensorflow.contrib.keras" in path.read_text()
+
+
+def test_chains_on_a_rebound_name_are_probed_too(tmp_path: Path) -> None:
+    # `preprocessing` now names another module: every chain the file uses on it must work.
+    old = "from tensorflow.keras.layers.experimental import preprocessing"
+    new = "from tensorflow.keras import preprocessing"
+    before = f"{old}\nnorm = preprocessing.Normalization()\nx = preprocessing.image\n"
+    path = tmp_path / "re.py"
+    path.write_text(before)
+    rules = {"re.py": [Rule(old, new, "keras.api.preprocessing:")]}
+    works: dict[str, str | None] = {
+        "from tensorflow.keras import preprocessing": "keras.api.preprocessing:",
+        "from tensorflow.keras import preprocessing; preprocessing.image": "keras.api.image:",
+    }
+    confirm = confirmer(works)
+    report = pipeline_fix.fix(
+        fake_scan(tmp_path, rules),
+        {},
+        environ={},
+        settings=pipeline_fix.ProbeSettings(),
+        unsafe=False,
+        write=True,
+        confirm=confirm,
+    )
+    assert sorted(confirm.asked) == sorted(
+        [
+            "from tensorflow.keras import preprocessing",
+            "from tensorflow.keras import preprocessing; preprocessing.Normalization",
+            "from tensorflow.keras import preprocessing; preprocessing.image",
+        ]
+    )
+    assert path.read_text() == before  # Normalization is not in the new module: refused
+    assert "preprocessing.Normalization` fails in the target" in report.files[0].refused[0].reason

@@ -297,13 +297,36 @@ def _promised(replacement: str, bindings: Mapping[str, Binding]) -> NewLine | No
     return lines[0] if len(lines) == 1 else None
 
 
-def _checks(new_text: str, groups: Sequence[_Group], edits: Sequence[TextEdit]) -> list[LineCheck]:
-    """The new lines each accepted diagnostic's edits put in ``new_text``."""
+def _outer_chains(tree: ast.AST) -> list[tuple[str, ast.Attribute]]:
+    """Every dotted chain ``a.b.c`` that is not itself the start of a longer chain."""
+    inner = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and id(node) not in inner:
+            name = dotted(node)
+            if name is not None:
+                out.append((name, node))
+    return out
+
+
+def _checks(
+    old_text: str, new_text: str, groups: Sequence[_Group], edits: Sequence[TextEdit]
+) -> list[LineCheck]:
+    """The new lines each accepted diagnostic's edits put in ``new_text``.
+
+    Besides the rewritten statements and chains themselves, a name that an edited import now
+    binds to another object (``import keras.layers.normalization as norm`` becoming
+    ``import keras.layers as norm``) changes every chain the file uses on it
+    (``norm.BatchNormalization``): those chains are new lines too.
+    """
     try:
         tree = ast.parse(new_text)
+        old_bindings = _bindings(ast.parse(old_text))
     except (SyntaxError, ValueError):  # verified before: cannot happen, but never guess
         return []
     bindings = _bindings(tree)
+    rebound = {n for n, b in bindings.items() if old_bindings.get(n, b) != b}
+    chains = _outer_chains(tree)
     index = LineIndex(new_text)
     placed = dict(new_ranges(edits))
     spans: list[tuple[tuple[int, int], ast.AST]] = []
@@ -326,6 +349,13 @@ def _checks(new_text: str, groups: Sequence[_Group], edits: Sequence[TextEdit]) 
                 ):
                     continue
                 nodes.append(n)
+        names = {
+            alias.asname or alias.name.split(".")[0]
+            for n in nodes
+            if isinstance(n, (ast.Import, ast.ImportFrom))
+            for alias in n.names
+        }
+        nodes += [n for chain, n in chains if chain.split(".")[0] in names & rebound]
         lines = tuple(dict.fromkeys(_lines_of(nodes, bindings)))
         fix = group.diagnostic.fix
         assert fix is not None
@@ -461,7 +491,7 @@ def plan_python(
         diff=unified_diff(text, new_text, path),
         new_data=new_data,
     )
-    return FilePlan(fix, tuple(_checks(new_text, ok, edits)))
+    return FilePlan(fix, tuple(_checks(text, new_text, ok, edits)))
 
 
 def plan_notebook(
@@ -501,7 +531,7 @@ def plan_notebook(
         if not edits:
             continue
         applied.extend(_applied(source, ok, edits, n))
-        checks.extend(_checks(apply_edits(masked, edits), ok, edits))
+        checks.extend(_checks(masked, apply_edits(masked, edits), ok, edits))
         cell_edits.append(CellEdit(n, edits))
         changes.append(CellChange(n, source, apply_edits(source, edits)))
     if stale:
