@@ -135,7 +135,15 @@ def fix_from_scan(
             continue
         plans[path] = plan_file(path, snapshots[path].data, found)
     lines = list(dict.fromkeys(line for p in plans.values() for c in p.checks for line in c.lines))
-    outcomes = confirm(report.target, lines) if lines else {}
+    # A line the scan already ran (the same code, in the same target, from the same folder)
+    # has its answer: a fresh process would say the same.
+    known = {v.text: v.outcome for v in report.verdicts}
+    outcomes: dict[NewLine, ProbeOutcome] = {
+        line: known[line.text] for line in lines if line.text in known
+    }
+    missing = [line for line in lines if line not in outcomes]
+    if missing:
+        outcomes.update(confirm(report.target, missing))
     for path, plan in list(plans.items()):
         problems = {c.diagnostic: _problem(c, outcomes) for c in plan.checks}
         rejected = {d: reason for d, reason in problems.items() if reason is not None}

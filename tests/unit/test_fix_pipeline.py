@@ -436,3 +436,29 @@ def test_chains_on_a_rebound_name_are_probed_too(tmp_path: Path) -> None:
     )
     assert path.read_text() == before  # Normalization is not in the new module: refused
     assert "preprocessing.Normalization` fails in the target" in report.files[0].refused[0].reason
+
+
+def test_a_line_the_scan_already_ran_is_not_probed_again(tmp_path: Path) -> None:
+    from helpers.factories import ok
+    from kerasdoctor.models import Candidate, Origin
+    from kerasdoctor.scan.diagnostics import Verdict
+
+    path = tmp_path / "seen.py"
+    path.write_text(f"{OLD_BN}\nfrom keras.layers.core import Dense\n")
+    rules = {
+        "seen.py": [
+            Rule(OLD_BN, NEW_BN),
+            Rule("from keras.layers.core import Dense", "from keras.layers import Dense", DENSE),
+        ]
+    }
+    scanned = fake_scan(tmp_path, rules)()
+    seen = ok(
+        Candidate("BatchNormalization", "keras.layers", "BatchNormalization", Origin.USER),
+        "keras.src.layers.normalization.batch_normalization",
+    )
+    scanned = dataclasses.replace(scanned, verdicts=(Verdict("from", NEW_BN, seen),))
+    confirm = confirmer(WORKS)
+    report = pipeline_fix.fix_from_scan(scanned, unsafe=False, write=True, confirm=confirm)
+    assert confirm.asked == ["from keras.layers import Dense"]
+    assert report.statements_fixed == 2
+    assert path.read_text() == f"{NEW_BN}\nfrom keras.layers import Dense\n"
