@@ -147,3 +147,30 @@ def test_long_lines_are_never_wrapped(
     lines = capsys.readouterr().out.splitlines()
     assert f"-{old}" in lines
     assert f"+{new}" in lines
+
+
+def test_ctrl_c_while_writing_exits_130_and_leaves_whole_files(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kerasdoctor.fix import write
+
+    (project / "b.py").write_text(f"{OLD}\n")
+    rules = {"a.py": [Rule(OLD, NEW)], "b.py": [Rule(OLD, NEW)]}
+    monkeypatch.setattr(api, "scan", fake_scan(project, rules), raising=False)
+    real = write.write_file
+    calls: list[str] = []
+
+    def interrupted_on_second(request: write.WriteRequest) -> write.WriteResult:
+        calls.append(request.snapshot.path.name)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(request)
+
+    monkeypatch.setattr(write, "write_file", interrupted_on_second)
+    assert run(["fix", "--write"]) == 130
+    err = capsys.readouterr().err
+    assert "files written: " in err
+    assert "a.py" in err
+    assert (project / "a.py").read_text() == f"{NEW}\nx = 1\n"
+    assert (project / "b.py").read_text() == f"{OLD}\n"
+    assert not [p for p in project.iterdir() if p.name.endswith(".kerasdoctor-tmp")]

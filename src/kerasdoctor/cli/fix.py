@@ -16,6 +16,7 @@ from kerasdoctor.cli.common import Progress
 from kerasdoctor.cli.terminal import wants_color
 from kerasdoctor.errors import ExitCode
 from kerasdoctor.fix.report import FixReport
+from kerasdoctor.fix.write import WriteInterrupted, WriteStatus
 
 
 def exit_code_for(report: FixReport) -> ExitCode:
@@ -71,17 +72,24 @@ def fix(
     codes_ignored = tuple(config.check_code(c) for c in (*project.ignore, *ignore))
     codes_selected = tuple(config.check_code(c) for c in select)
     with Progress(wants_color(sys.stderr)) as progress:
-        report = api.fix(
-            paths or (".",),
-            python=python,
-            exclude=exclude,
-            select=codes_selected,
-            ignore=codes_ignored,
-            use_cache=not no_cache,
-            on_result=progress,
-            unsafe=unsafe,
-            write=write,
-        )
+        try:
+            report = api.fix(
+                paths or (".",),
+                python=python,
+                exclude=exclude,
+                select=codes_selected,
+                ignore=codes_ignored,
+                use_cache=not no_cache,
+                on_result=progress,
+                unsafe=unsafe,
+                write=write,
+            )
+        except WriteInterrupted as exc:
+            # Every file is its old or its new self; say which ones are new before exit 130.
+            done = [str(r.path) for r in exc.results if r.status is WriteStatus.WRITTEN]
+            names = ", ".join(done) if done else "none"
+            click.echo(f"kerasdoctor: interrupted while writing; files written: {names}", err=True)
+            raise
     if fmt == "json":
         from kerasdoctor.render import fix_json
 
