@@ -14,7 +14,6 @@ from collections.abc import Mapping, Sequence
 
 from kerasdoctor import __version__, cache, pipeline, pipeline_fix
 from kerasdoctor.diagnose.rank import PREFER_CHOICES
-from kerasdoctor.errors import KerasDoctorError
 from kerasdoctor.fix.report import FixReport
 from kerasdoctor.models import Report
 from kerasdoctor.probe.runner import (
@@ -23,6 +22,7 @@ from kerasdoctor.probe.runner import (
     ProbeSettings,
     ProgressCallback,
 )
+from kerasdoctor.scan.diagnostics import ScanReport
 
 __all__ = [
     "DEFAULT_SETTINGS",
@@ -32,6 +32,7 @@ __all__ = [
     "ProbeSettings",
     "diagnose",
     "fix",
+    "scan",
     "stop_probes",
 ]
 
@@ -86,6 +87,27 @@ def diagnose(
     return report
 
 
+def scan(
+    paths: Sequence[str] = (".",),
+    *,
+    python: str | None = None,
+    cwd: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    exclude: Sequence[str] = (),
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    settings: ProbeSettings = DEFAULT_SETTINGS,
+    use_cache: bool = False,
+    on_result: ProgressCallback | None = None,
+) -> ScanReport:
+    """Scan ``paths`` (files and folders) and judge every Keras import in the target.
+
+    ``exclude`` are globs; ``select``/``ignore`` registered KD5xx codes. Placeholder of
+    the scan-output branch: the engine's branch provides the implementation.
+    """
+    raise NotImplementedError("kerasdoctor.api.scan: the scan engine is not merged yet")
+
+
 def fix(
     paths: Sequence[str] = (".",),
     *,
@@ -101,15 +123,12 @@ def fix(
     unsafe: bool = False,
     write: bool = False,
 ) -> FixReport:
-    """Scan ``paths`` like :func:`scan`, then rewrite the failing and private imports.
+    """:func:`scan` ``paths``, then rewrite the failing and private imports to working lines.
 
     Only ``safe`` fixes unless ``unsafe``; every new line is probed in the target and must
     give the promised object; files are replaced (atomically) only when ``write`` is true.
+    Raises what :func:`scan` raises; a file that cannot be fixed is reported, not raised.
     """
-    # api.scan is built on another branch; until it is merged, fix cannot run for real.
-    scan_function = globals().get("scan")
-    if scan_function is None:
-        raise KerasDoctorError("kerasdoctor fix needs the scan engine, which this build lacks")
     arguments = {
         "paths": tuple(paths),
         "python": python,
@@ -123,12 +142,12 @@ def fix(
         "on_result": on_result,
     }
     return pipeline_fix.fix(
-        scan_function, arguments, environ=environ, settings=settings, unsafe=unsafe, write=write
+        scan, arguments, environ=environ, settings=settings, unsafe=unsafe, write=write
     )
 
 
 def stop_probes() -> None:
     """End every probe process still running (on Ctrl-C); later runs start afresh."""
-    from kerasdoctor.channel import LIVE
+    from kerasdoctor.process import stop_all
 
-    LIVE.kill_all()
+    stop_all()

@@ -1,7 +1,8 @@
 """Project settings from ``[tool.kerasdoctor]`` in the nearest ``pyproject.toml``.
 
 Only what a project wants every run to share lives here (codes to ignore, strictness, the
-family its code uses); everything else is a command-line option. Unknown keys are an error,
+family its code uses, what ``scan`` reads by default and never reads); everything else is a
+command-line option. Unknown keys are an error,
 so a typo does not silently do nothing.
 """
 
@@ -20,7 +21,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.9/3.10 only (tomli has no stubs here)
     import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
-_KEYS = {"ignore", "strict", "prefer", "timeout"}
+_KEYS = {"ignore", "strict", "prefer", "timeout", "include", "exclude"}
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,18 @@ class Settings:
     strict: bool = False
     prefer: str | None = None
     timeout: float | None = None
+    #: scan: the files and folders read when no PATH is given (relative to the pyproject)
+    include: tuple[str, ...] = ()
+    #: scan: globs of files and folders never read (merged with --exclude)
+    exclude: tuple[str, ...] = ()
     source: str | None = None  # the pyproject.toml it came from
+
+    def include_paths(self) -> tuple[str, ...]:
+        """``include``, each relative to the folder of the pyproject.toml that set it."""
+        if self.source is None:
+            return self.include
+        base = Path(self.source).parent
+        return tuple(str(base / entry) for entry in self.include)
 
 
 def check_code(code: str) -> str:
@@ -83,6 +95,8 @@ def load(start: Path) -> Settings:
     timeout = table.get("timeout")
     if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float))):
         raise UsageError(f"{path}: [tool.kerasdoctor] timeout must be a number of seconds")
+    include = _strings(table, "include", path, "paths")
+    exclude = _strings(table, "exclude", path, "globs")
     try:
         ignored = tuple(check_code(c) for c in ignore)
     except UsageError as exc:
@@ -92,5 +106,15 @@ def load(start: Path) -> Settings:
         strict=strict,
         prefer=prefer,
         timeout=None if timeout is None else float(timeout),
+        include=include,
+        exclude=exclude,
         source=str(path),
     )
+
+
+def _strings(table: dict[str, Any], key: str, path: Path, what: str) -> tuple[str, ...]:
+    """A list of non-empty strings (``include``, ``exclude``), or a usage error."""
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise UsageError(f"{path}: [tool.kerasdoctor] {key} must be a list of {what}")
+    return tuple(value)

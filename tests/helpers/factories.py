@@ -6,6 +6,7 @@ with values seen in real environments.
 
 from __future__ import annotations
 
+from kerasdoctor import codes
 from kerasdoctor.models import (
     Candidate,
     Distribution,
@@ -14,9 +15,20 @@ from kerasdoctor.models import (
     Origin,
     ProbeOutcome,
     Resolved,
+    Severity,
     Status,
     Target,
     UseCheck,
+)
+from kerasdoctor.scan.diagnostics import (
+    Applicability,
+    CodeFix,
+    Diagnostic,
+    FileState,
+    Location,
+    ScannedFile,
+    ScanReport,
+    TextEdit,
 )
 
 SITE = "/venv/lib/python3.11/site-packages"
@@ -95,4 +107,86 @@ def failed(candidate: Candidate, message: str, exc: str = "ModuleNotFoundError")
         status=Status.IMPORT_ERROR,
         seconds=0.5,
         error=ErrorInfo(exc, message),
+    )
+
+
+# --- scan reports -------------------------------------------------------------------------
+
+
+def location(
+    path: str = "train.py",
+    line: int = 1,
+    column: int = 1,
+    *,
+    cell: int | None = None,
+    end_line: int | None = None,
+    end_column: int | None = None,
+    length: int = 10,
+) -> Location:
+    """A location; by default one line long, ``length`` characters wide."""
+    return Location(
+        path=path,
+        cell=cell,
+        line=line,
+        column=column,
+        end_line=line if end_line is None else end_line,
+        end_column=column + length if end_column is None else end_column,
+    )
+
+
+def code_fix(
+    replacement: str,
+    where: Location | None = None,
+    *,
+    applicability: Applicability = Applicability.SAFE,
+    resolves_to: str | None = None,
+    note: str | None = None,
+) -> CodeFix:
+    """A fix whose one edit replaces the whole span of ``where`` (no edits without it)."""
+    edits: tuple[TextEdit, ...] = ()
+    if where is not None:
+        edits = (TextEdit(where.line, where.column, where.end_line, where.end_column, replacement),)
+    return CodeFix(applicability, replacement, resolves_to, edits, note)
+
+
+def diagnostic(
+    code: str,
+    where: Location,
+    statement: str,
+    message: str,
+    *,
+    fix: CodeFix | None = None,
+    severity: Severity | None = None,
+) -> Diagnostic:
+    """A diagnostic with the slug and default severity the codes registry gives ``code``."""
+    entry = codes.get(code)
+    return Diagnostic(
+        code=code,
+        slug=entry.slug,
+        severity=entry.severity if severity is None else severity,
+        location=where,
+        statement=statement,
+        message=message,
+        fix=fix,
+    )
+
+
+def scan_report(
+    diagnostics: tuple[Diagnostic, ...] = (),
+    files: tuple[ScannedFile, ...] | None = None,
+    *,
+    root: str = "/work/project",
+) -> ScanReport:
+    """A scan report on TF 2.21 + Keras 3; ``files`` defaults to one ok file per path seen."""
+    if files is None:
+        seen = dict.fromkeys(d.location.path for d in diagnostics)
+        files = tuple(ScannedFile(p, FileState.OK) for p in seen)
+    return ScanReport(
+        kerasdoctor_version="0.1.0",
+        target=target(dist("tensorflow", "2.21.0"), dist("keras", "3.15.1")),
+        root=root,
+        files=files,
+        diagnostics=diagnostics,
+        verdicts=(),
+        seconds=1.5,
     )

@@ -48,33 +48,24 @@ Settings        no keras.json
 Directory       /work/project
 Implementation  keras 3.15.1 (via tensorflow.keras)
 
+→ Use: from tensorflow.keras.layers import BatchNormalization
+
 Findings
-✓ Imports
 ! Backend and dependencies
   ! KD101 keras-backend-missing: Keras 3 is set to the torch backend, which is not installed
       KERAS_BACKEND=torch
       fix (verified):
         export KERAS_BACKEND=tensorflow
-✓ Installed distributions
-✓ Shadowing and flags
-✓ Implementations and use
 
-BatchNormalization
-    import line                               result                                    provided by
-────────────────────────────────────────────────────────────────────────────────────────────────────
-✓   from tensorflow.keras.layers import       BatchNormalization in                     keras 3.15.1
-    BatchNormalization                        keras.src.layers.normalization.batch_no
-                                              rmalization
-✓   from keras.layers import                  BatchNormalization in                     keras 3.15.1
-    BatchNormalization                        keras.src.layers.normalization.batch_no
-                                              rmalization
-✗   from keras.layers.normalization import    ModuleNotFoundError: No module named
-    BatchNormalization                        'keras.layers.normalization'
-→ Use: from tensorflow.keras.layers import BatchNormalization
-  public API; gives keras.src.layers.normalization.batch_normalization:BatchNormalization from keras
-3.15.1; the implementation tensorflow.keras gives here; usable (built in a keras Sequential model
-and ran forward on zeros(2, 4))
-  same object: from keras.layers import BatchNormalization
+BatchNormalization: 3 lines tried
+✓ from tensorflow.keras.layers import BatchNormalization
+    BatchNormalization in keras.src.layers.normalization.batch_normalization (keras 3.15.1)
+✓ from keras.layers import BatchNormalization
+    BatchNormalization in keras.src.layers.normalization.batch_normalization (keras 3.15.1)
+✗ from keras.layers.normalization import BatchNormalization
+    ModuleNotFoundError: No module named 'keras.layers.normalization'
+
+0 errors, 1 warning
 """
 
 
@@ -94,8 +85,11 @@ def test_colour_only_when_asked() -> None:
 
 def test_healthy_view_says_so() -> None:
     out = table.render(_report(), width=100, color=False)
+    assert "✓ Findings: none of 5 areas has an error or warning" in out
+    assert out.splitlines()[-1] == "0 errors, 0 warnings"
+    verbose = table.render_verbose(_report(), width=100, color=False)
     for area in table.AREAS:
-        assert f"✓ {area.title}" in out
+        assert f"✓ {area.title}" in verbose
 
 
 def test_suggest_merges_symbols_from_one_module() -> None:

@@ -26,6 +26,7 @@ from kerasdoctor.errors import ExitCode, KerasDoctorError
 COMMANDS: dict[str, str] = {
     "check": "kerasdoctor.cli.check:check",
     "suggest": "kerasdoctor.cli.check:suggest",
+    "scan": "kerasdoctor.cli.scan:scan",
     "explain": "kerasdoctor.cli.explain:explain",
     "fix": "kerasdoctor.cli.fix:fix",
 }

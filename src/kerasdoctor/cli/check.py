@@ -17,10 +17,16 @@ def check(**kwargs: Any) -> None:
     """Try every known import line for SYMBOLS (default: BatchNormalization) and explain."""
     options = common.Options(**kwargs)
     report, strict = common.diagnose("check", options)
-    fmt = Format.JSON if options.as_json else Format.TABLE
-    text = render(report, fmt, width=terminal.width(), color=terminal.wants_color(sys.stdout))
-    click.echo(text, nl=False)
-    raise SystemExit(int(common.exit_code_for(report, strict=strict)))
+    fmt = Format.JSON if options.as_json else Format.VERBOSE if options.verbose else Format.TABLE
+    color = terminal.wants_color(sys.stdout)
+    text = render(report, fmt, width=terminal.width(), color=color)
+    click.echo(text, nl=False, color=color)  # click would strip the codes when piped
+    code = common.exit_code_for(report, strict=strict)
+    if not options.as_json and common.failed_by_strict(report, code):
+        from kerasdoctor.render.table import strict_note
+
+        click.echo(strict_note(report), nl=False)
+    raise SystemExit(int(code))
 
 
 @click.command(short_help="Print only the line(s) to paste for SYMBOLS.")
@@ -33,8 +39,12 @@ def suggest(**kwargs: Any) -> None:
     if not options.as_json:
         from kerasdoctor.render.table import suggest_explanations
 
-        explained = suggest_explanations(
-            report, width=terminal.width(), color=terminal.wants_color(sys.stderr)
-        )
-        click.echo(explained, nl=False, err=True)
-    raise SystemExit(int(common.exit_code_for(report, strict=strict)))
+        color = terminal.wants_color(sys.stderr)
+        explained = suggest_explanations(report, width=terminal.width(), color=color)
+        click.echo(explained, nl=False, err=True, color=color)
+    code = common.exit_code_for(report, strict=strict)
+    if not options.as_json and common.failed_by_strict(report, code):
+        from kerasdoctor.render.table import strict_note
+
+        click.echo(strict_note(report), nl=False, err=True)
+    raise SystemExit(int(code))

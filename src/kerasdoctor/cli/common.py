@@ -15,7 +15,7 @@ from typing import Any, Callable
 import click
 
 from kerasdoctor import api, config
-from kerasdoctor.cli.terminal import wants_color
+from kerasdoctor.cli.terminal import interactive
 from kerasdoctor.errors import ExitCode
 from kerasdoctor.models import ProbeOutcome, Report, Severity
 
@@ -27,6 +27,11 @@ def exit_code_for(report: Report, *, strict: bool = False) -> ExitCode:
     if strict and any(f.severity in (Severity.ERROR, Severity.WARNING) for f in report.findings):
         return ExitCode.NO_WORKING_LINE
     return ExitCode.OK
+
+
+def failed_by_strict(report: Report, code: ExitCode) -> bool:
+    """True when the run fails only because ``--strict`` counts warnings as failures."""
+    return code is not ExitCode.OK and report.all_resolved
 
 
 class Progress:
@@ -62,8 +67,25 @@ class Progress:
             )
 
     def __exit__(self, *exc: object) -> None:
-        if self._progress is not None:
-            self._progress.__exit__(None, None, None)
+        if self._progress is None:
+            return
+        progress, self._progress = self._progress, None
+        try:
+            progress.stop()
+        finally:
+            # Ctrl-C can land while the display is being redrawn or stopped, leaving its
+            # text behind; erasing the current line whatever happened keeps the screen clean.
+            if exc and exc[0] is not None:
+                erase_line(sys.stderr)
+
+
+def erase_line(stream: Any) -> None:
+    """Erase the terminal line the cursor is on (what a stopped spinner may leave)."""
+    try:
+        stream.write("\r\x1b[2K")
+        stream.flush()
+    except (OSError, ValueError):
+        pass
 
 
 def diagnosing_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -117,6 +139,12 @@ def diagnosing_options(func: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option("--strict", is_flag=True, help="Warnings fail the run too (exit 1)."),
         click.option(
+            "-v",
+            "--verbose",
+            is_flag=True,
+            help="Show every line tried, every finding and full errors.",
+        ),
+        click.option(
             "--no-cache",
             is_flag=True,
             help="Probe again even if the cache has an answer for this unchanged environment.",
@@ -145,6 +173,7 @@ class Options:
     no_use_check: bool
     ignore: tuple[str, ...]
     strict: bool
+    verbose: bool
     no_cache: bool
     no_fork: bool
 
@@ -160,7 +189,8 @@ def diagnose(command: str, options: Options) -> tuple[Report, bool]:
         use_check=not options.no_use_check,
         fork=not options.no_fork,
     )
-    with Progress(wants_color(sys.stderr)) as progress:
+    # FORCE_COLOR colours piped output, but a spinner only ever draws on a terminal.
+    with Progress(interactive(sys.stderr)) as progress:
         report = api.diagnose(
             options.symbols,
             python=options.python,

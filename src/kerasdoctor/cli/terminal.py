@@ -8,9 +8,27 @@ from typing import TextIO
 
 
 def wants_color(stream: TextIO) -> bool:
-    """Colour only on a terminal, and never with ``NO_COLOR`` or ``TERM=dumb``."""
+    """Colour on a terminal or with ``FORCE_COLOR``; never with ``NO_COLOR`` (it wins) or
+    ``TERM=dumb``."""
     if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
         return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return is_terminal(stream)
+
+
+def interactive(stream: TextIO) -> bool:
+    """A person watches ``stream`` (a terminal, not ``TERM=dumb``): progress lines may show.
+
+    Unlike colour, ``FORCE_COLOR`` does not count: a CI log is not redrawn in place.
+    """
+    if os.environ.get("TERM") == "dumb":
+        return False
+    return is_terminal(stream)
+
+
+def is_terminal(stream: TextIO) -> bool:
+    """Whether ``stream`` is a terminal (False for anything that cannot say)."""
     try:
         return stream.isatty()
     except (AttributeError, ValueError):

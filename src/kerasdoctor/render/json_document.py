@@ -76,6 +76,11 @@ def _target(target: Target) -> dict[str, Any]:
     }
 
 
+def target_to_dict(target: Target) -> dict[str, Any]:
+    """The ``target`` object, shared by the check and scan documents."""
+    return _target(target)
+
+
 def probe_to_dict(outcome: ProbeOutcome) -> dict[str, Any]:
     """One probe, as it appears in the ``probes`` array."""
     candidate = outcome.candidate

@@ -1,6 +1,7 @@
 """``suggest``'s output: only the import lines to paste, one per module (symbols merged).
 
-Plain text, never wrapped or coloured, so that it can be redirected into a source file.
+Plain text, never wrapped or coloured, so that it can be redirected into a source file; an
+import past 88 characters is in the parenthesised form formatters give it.
 The reasons for the choice are :func:`kerasdoctor.render.table.suggest_explanations`,
 which the CLI writes to stderr.
 """
@@ -8,18 +9,11 @@ which the CLI writes to stderr.
 from __future__ import annotations
 
 from kerasdoctor.models import Report
+from kerasdoctor.render.paste import merged
 
 
 def render(report: Report, *, width: int = 100, color: bool = False) -> str:
-    """One ``from MODULE import NAME[, NAME...]`` line per module that a suggestion uses."""
+    """One import per module that a suggestion uses; parenthesised past 88 characters."""
     del width, color  # lines to paste are never wrapped and carry no colour
-    by_module: dict[str, list[str]] = {}
-    for suggestion in report.suggestions:
-        if suggestion.candidate is None:
-            continue
-        by_module.setdefault(suggestion.candidate.module, [])
-        if suggestion.candidate.name not in by_module[suggestion.candidate.module]:
-            by_module[suggestion.candidate.module].append(suggestion.candidate.name)
-    return "".join(
-        f"from {module} import {', '.join(names)}\n" for module, names in by_module.items()
-    )
+    pairs = [(s.candidate.module, s.candidate.name) for s in report.suggestions if s.candidate]
+    return "".join(f"{row}\n" for row in merged(pairs))

@@ -1,22 +1,26 @@
-"""The human view: environment summary, findings, a table per symbol, the line to use.
+"""The human view of ``check``: the answer first, the findings that matter, the evidence.
 
-Rendered with rich into a string (the CLI prints it). Colour only when asked for: the CLI
-asks when stdout is a terminal and ``NO_COLOR`` is unset; width is a parameter so tests
-pin it.
+Two depths. The default view (:func:`render`) says which line to use (and how the line the
+user asked about fares), the error and warning findings with their fixes, a compact table
+in which lines that fail for one reason are one row and private lines are marked, and a
+closing count; when nothing works yet but a fix was proven, it ends with that fix and the
+line that works once it is applied. :func:`render_verbose` (``-v``) shows every line, every
+finding and full errors.
+
+Plain text built row by row (no layout engine): prose is wrapped at spaces and folds long
+names after a dot; import lines and shell commands are never wrapped, each on a row of its
+own, so that they paste whole at any width. Colour only when asked for (ANSI codes).
 """
 
 from __future__ import annotations
 
-import io
-
-from rich import box
-from rich.console import Console, Group, RenderableType
-from rich.table import Table
-from rich.text import Text
+import re
+from dataclasses import dataclass, field
 
 from kerasdoctor import codes
 from kerasdoctor.models import (
     Finding,
+    Origin,
     ProbeOutcome,
     Report,
     Severity,
@@ -24,6 +28,7 @@ from kerasdoctor.models import (
     Suggestion,
     display_path,
 )
+from kerasdoctor.render.paste import merged, wrap
 
 _MARK = {
     Severity.ERROR: ("✗", "bold red"),
@@ -31,53 +36,80 @@ _MARK = {
     Severity.INFO: ("i", "cyan"),
 }
 
+_SGR = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "cyan": "36"}
 
-def _console(width: int, color: bool) -> Console:
-    return Console(
-        file=io.StringIO(),
-        width=width,
-        color_system="standard" if color else None,
-        force_terminal=color,
-        no_color=not color,
-        highlight=False,
-        emoji=False,
-        legacy_windows=False,
-    )
+#: The doctor's areas, from the codes registry: finding codes are numbered by area.
+AREAS: tuple[codes.Area, ...] = codes.areas(codes.Judge.ENVIRONMENT)
+
+#: Mark of a private line that works: it is not the public API (may go in any release).
+PRIVATE_MARK = "~"
 
 
-def _text(console: Console) -> str:
-    buffer = console.file
-    assert isinstance(buffer, io.StringIO)
-    return buffer.getvalue()
+@dataclass
+class _Out:
+    """Rows of text; prose rows are wrapped, paste rows are kept whole."""
+
+    width: int
+    color: bool
+    rows: list[str] = field(default_factory=list)
+
+    def _paint(self, text: str, style: str) -> str:
+        if not self.color or not style or not text:
+            return text
+        codes_ = ";".join(_SGR[s] for s in style.split() if s in _SGR)
+        return f"\x1b[{codes_}m{text}\x1b[0m" if codes_ else text
+
+    def prose(self, text: str, style: str = "", indent: str = "", first: str | None = None) -> None:
+        for row in wrap(text, self.width, indent, first):
+            self.rows.append(self._paint(row, style))
+
+    def whole(self, text: str, style: str = "") -> None:
+        """A row that is pasted: never wrapped, whatever the width."""
+        self.rows.append(self._paint(text, style))
+
+    def blank(self) -> None:
+        if self.rows and self.rows[-1] != "":
+            self.rows.append("")
+
+    def text(self) -> str:
+        while self.rows and self.rows[-1] == "":
+            self.rows.pop()
+        return "\n".join(self.rows) + "\n"
 
 
 def render(report: Report, *, width: int = 100, color: bool = False) -> str:
-    """The full ``check`` view."""
-    console = _console(width, color)
-    console.print(summary(report))
-    console.print()
-    console.print(findings_view(report.findings))
+    """The default ``check`` view."""
+    return _view(report, width=width, color=color, verbose=False)
+
+
+def render_verbose(report: Report, *, width: int = 100, color: bool = False) -> str:
+    """The ``check -v`` view: every line with its full result, every finding in full."""
+    return _view(report, width=width, color=color, verbose=True)
+
+
+def _view(report: Report, *, width: int, color: bool, verbose: bool) -> str:
+    out = _Out(width, color)
+    _summary(out, report)
+    out.blank()
+    _answer(out, report, verbose)
+    out.blank()
+    _findings(out, report.findings, verbose)
     for symbol in report.symbols:
-        console.print()
-        console.print(symbol_table(report.probes_for(symbol), symbol, width))
-        suggestion = next((s for s in report.suggestions if s.symbol == symbol), None)
-        if suggestion is not None:
-            console.print(suggestion_view(suggestion))
-    return _text(console)
+        out.blank()
+        _symbol_table(out, report, symbol, verbose)
+    out.blank()
+    _closing(out, report, verbose)
+    return out.text()
 
 
-def summary(report: Report) -> RenderableType:
+def _summary(out: _Out, report: Report) -> None:
     """Who was diagnosed, what is installed there, what steers Keras."""
     t = report.target
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold")
-    grid.add_column()
-    grid.add_row("Target", f"{display_path(t.python)} (Python {t.python_version}; {t.chosen_by})")
-    dists = (
-        ", ".join(d.label for d in t.distributions)
-        or "none of TensorFlow, Keras, tf-keras, keras-core"
-    )
-    grid.add_row("Installed", dists)
+    out.whole(f"kerasdoctor {report.kerasdoctor_version} · {report.command}", "bold")
+    rows: list[tuple[str, str]] = [
+        ("Target", f"{display_path(t.python)} (Python {t.python_version}; {t.chosen_by})"),
+        ("Installed", installed(report)),
+    ]
     settings = [f"{name}={value}" for name, value in t.env if name != "PYTHONPATH"]
     cfg = t.keras_config
     if cfg.exists:
@@ -87,149 +119,374 @@ def summary(report: Report) -> RenderableType:
         )
     else:
         settings.append("no keras.json")
-    grid.add_row("Settings", "; ".join(settings))
+    rows.append(("Settings", "; ".join(settings)))
     pythonpath = t.env_var("PYTHONPATH")
     if pythonpath:
-        grid.add_row("PYTHONPATH", pythonpath)
-    grid.add_row("Directory", display_path(t.cwd))
+        rows.append(("PYTHONPATH", pythonpath))
+    rows.append(("Directory", display_path(t.cwd)))
     if report.implementation:
-        grid.add_row("Implementation", report.implementation)
+        rows.append(("Implementation", report.implementation))
     if report.from_cache:
-        grid.add_row("Cache", "result from the cache (nothing changed since it was computed)")
-    title = Text(f"kerasdoctor {report.kerasdoctor_version} · {report.command}", style="bold")
-    return Group(title, grid)
+        rows.append(("Cache", "result from the cache (nothing changed since it was computed)"))
+    pad = max(len(label) for label, _ in rows) + 2
+    for label, value in rows:
+        out.prose(value, indent=" " * pad, first=label.ljust(pad))
 
 
-#: The doctor's areas, from the codes registry: finding codes are numbered by area.
-AREAS: tuple[codes.Area, ...] = codes.areas(codes.Judge.ENVIRONMENT)
+def installed(report: Report) -> str:
+    """The distributions, spelled by their normalised (PEP 503) names in every environment."""
+    dists = report.target.distributions
+    return ", ".join(f"{d.name} {d.version}" for d in dists) or (
+        "none of TensorFlow, Keras, tf-keras, keras-core"
+    )
 
 
-def findings_view(findings: tuple[Finding, ...]) -> RenderableType:
-    """Doctor-style: a mark per area (✓ when quiet), each finding with its fix underneath."""
-    lines: list[RenderableType] = [Text("Findings", style="bold")]
-    for area in AREAS:
-        mine = [f for f in findings if codes.area_of(f.code) == area]
-        if not mine:
-            lines.append(Text(f"✓ {area.title}", style="green"))
-            continue
-        worst = min(mine, key=lambda f: list(Severity).index(f.severity)).severity
-        mark, style = _MARK[worst]
-        lines.append(Text(f"{mark} {area.title}", style=style))
-        for finding in mine:
-            mark, style = _MARK[finding.severity]
-            head = Text(f"  {mark} ", style=style)
-            head.append(f"{finding.code} {finding.slug}: ", style="bold")
-            head.append(finding.message)
-            lines.append(head)
-            for item in finding.evidence:
-                lines.append(Text(f"      {item}", style="dim"))
-            if finding.fix:
-                label = "fix (verified)" if finding.verified else "fix"
-                lines.append(Text(f"      {label}:", style="bold"))
-                for command in finding.fix:
-                    lines.append(Text(f"        {command}"))
-    return Group(*lines)
+# -- the answer -----------------------------------------------------------------------------
 
 
-def _result(outcome: ProbeOutcome) -> Text:
-    if outcome.works and outcome.resolved is not None:
-        resolved = outcome.resolved
-        # "Name in module": the name stays whole; a long module path folds on its own line.
-        text = Text(resolved.qualname or resolved.module)
-        if resolved.qualname:
-            text.append(f" in {resolved.module}", style="dim")
-        use = outcome.use
-        if use is not None and use.usable is False:
-            why = f"{use.error.type}: {use.error.message}" if use.error else use.how
-            text.append(f"\nimports, but unusable: {why}", style="red")
-        elif use is not None and use.usable is None:
-            text.append(f"\nuse {use.how}", style="dim")
-        return text
+def _asked(report: Report, symbol: str) -> ProbeOutcome | None:
+    """The outcome of the line the user typed, when they asked about one line."""
+    return next(
+        (o for o in report.probes_for(symbol) if o.candidate.origin is Origin.USER),
+        None,
+    )
+
+
+def _error_text(outcome: ProbeOutcome, full: bool = False) -> str:
     error = outcome.error
     message = f"{error.type}: {error.message}" if error else outcome.status.value
     if outcome.status in (Status.TIMEOUT, Status.CRASHED):
         message = f"{outcome.status.value}: {message}"
-    first = message.strip().splitlines()[0] if message.strip() else message
-    return Text(first, style="dim" if outcome.method == "find_spec" else "")
+    if outcome.method == "find_spec":
+        return f"No module named '{outcome.candidate.top_level}' (not installed)"
+    stripped = message.strip()
+    if full or not stripped:
+        return " ".join(stripped.split()) if stripped else message
+    return stripped.splitlines()[0]
 
 
-def _mark(outcome: ProbeOutcome) -> Text:
-    if outcome.works and outcome.usable is False:
-        return Text("!", style="bold yellow")
-    if outcome.works:
-        return Text("✓", style="bold green")
-    return Text("✗", style="red")
-
-
-def symbol_table(outcomes: tuple[ProbeOutcome, ...], symbol: str, width: int) -> Table:
-    """Every candidate line for one symbol and what it did."""
-    table = Table(
-        title=Text(symbol, style="bold"),
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        show_edge=False,
-        pad_edge=False,
-        expand=False,
-    )
-    table.add_column("", no_wrap=True, width=1)
-    table.add_column("import line", overflow="fold", ratio=5)
-    table.add_column("result", overflow="fold", ratio=6)
-    table.add_column("provided by", overflow="fold", ratio=2)
-    # Lines under a top-level package the target does not have at all fail for one reason:
-    # one row per missing package keeps the table about what is installed (JSON lists all).
-    absent: dict[str, list[ProbeOutcome]] = {}
-    for outcome in outcomes:
-        if outcome.method == "find_spec":
-            absent.setdefault(outcome.candidate.top_level, []).append(outcome)
+def _answer(out: _Out, report: Report, verbose: bool) -> None:
+    """The line to use (merged per module), and the verdict on the line the user asked about."""
+    for suggestion in report.suggestions:
+        asked = _asked(report, suggestion.symbol)
+        if asked is None:
             continue
-        provided: str
-        if outcome.works:
-            provided = outcome.distribution or (
-                display_path(outcome.resolved.file)
-                if outcome.resolved and outcome.resolved.file
-                else "?"
+        if asked.works and asked.usable is not False:
+            same = (
+                suggestion.candidate is not None
+                and suggestion.candidate.import_line == asked.candidate.import_line
+            )
+            tail = "" if same or suggestion.import_line is None else "; suggested instead:"
+            out.prose(f"✓ your line works here{tail}", "bold green")
+        elif asked.works:
+            why = asked.use.how if asked.use else "its use check"
+            out.prose(
+                f"✗ your line imports here but fails when used ({why})"
+                + ("; use:" if suggestion.import_line else ""),
+                "bold red",
             )
         else:
-            provided = ""
-        table.add_row(_mark(outcome), outcome.candidate.import_line, _result(outcome), provided)
-    for top, lines in absent.items():
-        what = (
-            lines[0].candidate.import_line
-            if len(lines) == 1
-            else (f"{len(lines)} lines: from {top}… import {symbol}")
-        )
-        table.add_row(
-            Text("✗", style="red"),
-            what,
-            Text(f"No module named '{top}' (not installed)", style="dim"),
-            "",
-        )
-    return table
+            out.prose(
+                f"✗ your line fails here: {_error_text(asked)}"
+                + ("; use:" if suggestion.import_line else ""),
+                "bold red",
+            )
+    working = [s for s in report.suggestions if s.candidate is not None]
+    lines = merged([(s.candidate.module, s.candidate.name) for s in working if s.candidate])
+    if lines:
+        prefix = "→ Use: "
+        if len(lines) == 1 and len(prefix) + len(lines[0]) <= out.width:
+            out.whole(out._paint(prefix, "bold green") + out._paint(lines[0], "bold"))
+        else:
+            out.whole("→ Use:", "bold green")
+            for row in lines:
+                out.whole(row, "bold")
+    for suggestion in report.suggestions:
+        if suggestion.candidate is None:
+            out.prose(f"✗ No working line for {suggestion.symbol}: {suggestion.reason}", "bold red")
+            continue
+        if verbose:
+            out.prose(f"{suggestion.symbol}: {suggestion.reason}", "dim", indent="  ", first="  ")
+            if suggestion.alternatives:
+                out.whole("  same object:", "dim")
+                for alternative in suggestion.alternatives:
+                    out.whole(f"    {alternative}", "dim")
+        note = legacy_keras_note(report, suggestion)
+        if note:
+            out.prose(note, "yellow", indent="  ", first="  ")
 
 
-def suggestion_view(suggestion: Suggestion) -> RenderableType:
-    """The line to paste, and why it was chosen."""
-    if suggestion.import_line is None:
-        return Text(
-            f"✗ No working line for {suggestion.symbol}: {suggestion.reason}", style="bold red"
+def _version(text: str) -> tuple[int, ...]:
+    numbers = re.findall(r"\d+", text)[:2]
+    return tuple(int(n) for n in numbers)
+
+
+def legacy_keras_note(report: Report, suggestion: Suggestion) -> str | None:
+    """Why a ``tensorflow.keras`` line gives Keras 3 although tf-keras is installed."""
+    candidate = suggestion.candidate
+    if candidate is None or not (
+        candidate.module == "tensorflow.keras" or candidate.module.startswith("tensorflow.keras.")
+    ):
+        return None
+    target = report.target
+    if target.dist("tf-keras") is None or target.env_var("TF_USE_LEGACY_KERAS") is not None:
+        return None
+    tensorflow = next(
+        (d for d in target.distributions if d.name in ("tensorflow", "tensorflow-cpu")),
+        None,
+    )
+    if tensorflow is None or _version(tensorflow.version) < (2, 16):
+        return None
+    return (
+        "tensorflow.keras gives Keras 3 here because TF_USE_LEGACY_KERAS is not set; "
+        "with TF_USE_LEGACY_KERAS=1 it gives tf_keras"
+    )
+
+
+# -- findings --------------------------------------------------------------------------------
+
+
+_LEADING_IMPORT = re.compile(r"^(from [\w.]+ import \w+)(\W.*)$")
+
+
+def _finding(out: _Out, finding: Finding, verbose: bool) -> None:
+    mark, style = _MARK[finding.severity]
+    out.prose(
+        f"{mark} {finding.code} {finding.slug}: {finding.message}",
+        style if finding.severity is not Severity.INFO else "",
+        indent="      ",
+        first="  ",
+    )
+    evidence = finding.evidence if verbose else finding.evidence[-1:] if finding.verified else ()
+    for item in evidence:
+        line = _LEADING_IMPORT.match(item)
+        if line:  # "from m import X: what it did": the line whole on a row of its own
+            out.whole(f"      {line.group(1)}", "dim")
+            out.prose(line.group(2).lstrip(" :"), "dim", indent="          ")
+        else:
+            out.prose(item, "dim", indent="        ", first="      ")
+    if finding.fix:
+        out.whole("      fix (verified):" if finding.verified else "      fix:", "bold")
+        for command in finding.fix:
+            out.whole(f"        {command}")  # leading blanks paste harmlessly into a shell
+
+
+def _findings(out: _Out, findings: tuple[Finding, ...], verbose: bool) -> None:
+    """Doctor-style: a mark per area; the default view hides quiet areas and info findings."""
+    shown = [f for f in findings if verbose or f.severity is not Severity.INFO]
+    info = [f for f in findings if f.severity is Severity.INFO]
+    if not shown:
+        out.whole(f"✓ Findings: none of {len(AREAS)} areas has an error or warning", "green")
+    else:
+        out.whole("Findings", "bold")
+    for area in AREAS:
+        mine = [f for f in shown if codes.area_of(f.code) == area]
+        if not mine:
+            if verbose:
+                out.whole(f"✓ {area.title}", "green")
+            continue
+        worst = min(mine, key=lambda f: list(Severity).index(f.severity)).severity
+        mark, style = _MARK[worst]
+        out.whole(f"{mark} {area.title}", style)
+        for finding in mine:
+            _finding(out, finding, verbose)
+    if info and not verbose:
+        names = ", ".join(sorted({f.code for f in info}))
+        noun = "finding" if len(info) == 1 else "findings"
+        out.prose(f"i {len(info)} info {noun} ({names}); -v shows them", "cyan")
+
+
+# -- the table of lines ---------------------------------------------------------------------
+
+
+def _result(outcome: ProbeOutcome) -> str:
+    """What a working line gave, in one sentence."""
+    resolved = outcome.resolved
+    if resolved is None:
+        return "works"
+    text = f"{resolved.qualname} in {resolved.module}" if resolved.qualname else resolved.module
+    provided = outcome.distribution or (display_path(resolved.file) if resolved.file else None)
+    return f"{text} ({provided})" if provided else text
+
+
+def _unusable(outcome: ProbeOutcome, full: bool = True) -> str:
+    use = outcome.use
+    if use is None:
+        return "imports, but unusable"
+    why = f"{use.error.type}: {use.error.message}" if use.error else use.how
+    if not full:
+        why = why.strip().splitlines()[0] if why.strip() else why
+    return f"imports, but unusable: {' '.join(why.split())}"
+
+
+def _symbol_table(out: _Out, report: Report, symbol: str, verbose: bool) -> None:
+    outcomes = report.probes_for(symbol)
+    out.whole(f"{symbol}: {len(outcomes)} lines tried", "bold")
+    if verbose:
+        _every_line(out, outcomes)
+    else:
+        _compact(out, outcomes)
+
+
+def _every_line(out: _Out, outcomes: tuple[ProbeOutcome, ...]) -> None:
+    """One row per line (the line whole), its full result indented under it."""
+    for outcome in outcomes:
+        if outcome.works and outcome.usable is False:
+            out.whole(f"! {outcome.candidate.import_line}", "yellow")
+            out.prose(_unusable(outcome), "red", indent="    ")
+            continue
+        if outcome.works:
+            mark = "✓" if outcome.candidate.is_public else PRIVATE_MARK
+            out.whole(f"{mark} {outcome.candidate.import_line}", "green" if mark == "✓" else "")
+            private = "" if outcome.candidate.is_public else "private line; "
+            out.prose(private + _result(outcome), "dim", indent="    ")
+            use = outcome.use
+            if use is not None and use.usable is None:
+                out.prose(f"use {use.how}", "dim", indent="    ")
+            continue
+        out.whole(f"✗ {outcome.candidate.import_line}", "red")
+        out.prose(_error_text(outcome, full=True), "dim", indent="    ")
+
+
+def _modules(outcomes: list[ProbeOutcome], shown: int = 4) -> str:
+    names = [o.candidate.module for o in outcomes]
+    more = len(names) - shown
+    return (
+        ", ".join(names[:shown]) + (f" (+{more} more; -v lists them)" if more > 1 else "")
+        if more > 1
+        else ", ".join(names)
+    )
+
+
+def _compact(out: _Out, outcomes: tuple[ProbeOutcome, ...]) -> None:
+    """Public working lines one per row; private ones and failures grouped by what they gave.
+
+    A failing public line (or the line asked about) keeps its own row; old and private lines
+    that fail are grouped by reason when three or more share it, else by exception type
+    (``-v`` gives each its own row and full error).
+    """
+    private: dict[str, list[ProbeOutcome]] = {}
+    failing: dict[str, list[ProbeOutcome]] = {}
+    own_row = [
+        o
+        for o in outcomes
+        if not o.works
+        and o.method != "find_spec"  # a package not installed: one row for all its lines
+        and (o.candidate.is_public or o.candidate.origin is Origin.USER)
+    ]
+    others = [o for o in outcomes if not o.works and o not in own_row]
+    shared: dict[str, int] = {}
+    for outcome in others:
+        shared[_error_text(outcome)] = shared.get(_error_text(outcome), 0) + 1
+    for outcome in outcomes:
+        reason = _error_text(outcome)
+        if outcome.works and outcome.usable is False:
+            failing.setdefault(_unusable(outcome, full=False), []).append(outcome)
+        elif outcome.works and outcome.candidate.is_public:
+            out.whole(f"✓ {outcome.candidate.import_line}", "green")
+            out.prose(_result(outcome), "dim", indent="    ")
+        elif outcome.works:
+            key = outcome.resolved.identity if outcome.resolved else "?"
+            private.setdefault(key, []).append(outcome)
+        elif outcome in own_row:
+            failing.setdefault(f"\0{outcome.candidate.import_line}", []).append(outcome)
+        elif outcome.method == "find_spec" or outcome.error is None or shared[reason] >= 3:
+            failing.setdefault(reason, []).append(outcome)
+        else:
+            key = f"{outcome.error.type} (old or private locations)"
+            failing.setdefault(key, []).append(outcome)
+    for group in private.values():
+        if len(group) == 1:
+            out.whole(f"{PRIVATE_MARK} {group[0].candidate.import_line}")
+            out.prose(f"private line; {_result(group[0])}", "dim", indent="    ")
+        else:
+            out.prose(
+                f"{PRIVATE_MARK} {len(group)} private lines: {_result(group[0])}", "", "    ", ""
+            )
+            out.prose(f"from {_modules(group)}", "dim", indent="    ")
+    for reason, group in failing.items():
+        if len(group) == 1:
+            out.whole(f"✗ {group[0].candidate.import_line}", "red")
+            out.prose(_error_text(group[0]), "dim", "    ")
+        else:
+            out.prose(f"✗ {len(group)} lines: {reason}", "red", indent="    ", first="")
+            if group[0].method != "find_spec":
+                out.prose(f"from {_modules(group)}", "dim", indent="    ")
+    if private:
+        out.prose(
+            f"{PRIVATE_MARK} private: works here, but not a public API (may move in any release)",
+            "dim",
         )
-    line = Text("→ Use: ", style="bold green")
-    line.append(suggestion.import_line, style="bold")
-    why = Text(f"  {suggestion.reason}", style="dim")
-    parts: list[RenderableType] = [line, why]
-    if suggestion.alternatives:
-        parts.append(Text("  same object: " + "; ".join(suggestion.alternatives), style="dim"))
-    return Group(*parts)
+
+
+# -- the closing lines ----------------------------------------------------------------------
+
+
+def counts(findings: tuple[Finding, ...]) -> str:
+    """ "1 error, 2 warnings" (and the info findings, when there are any)."""
+
+    def n(count: int, noun: str) -> str:
+        return f"{count} {noun}" + ("" if count == 1 else "s")
+
+    errors = sum(f.severity is Severity.ERROR for f in findings)
+    warnings = sum(f.severity is Severity.WARNING for f in findings)
+    infos = sum(f.severity is Severity.INFO for f in findings)
+    text = f"{n(errors, 'error')}, {n(warnings, 'warning')}"
+    return text + (f", {infos} info" if infos else "")
+
+
+_WORKS = re.compile(r"`(from [\w.]+ import \w+)` works")
+
+
+def proven_fix(report: Report) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """The commands of a verified fix, and the lines its proof shows working."""
+    for finding in report.findings:
+        if finding.verified and finding.fix:
+            works = tuple(m for item in finding.evidence for m in _WORKS.findall(item))
+            return finding.fix, works
+    return None
+
+
+def _closing(out: _Out, report: Report, verbose: bool) -> None:
+    missing = [s.symbol for s in report.suggestions if s.candidate is None]
+    out.whole(counts(report.findings), "bold")
+    if not missing:
+        return
+    fix = proven_fix(report)
+    if fix is None:
+        out.prose(f"✗ No working line for {', '.join(missing)} in this environment", "bold red")
+        return
+    commands, works = fix
+    out.prose(
+        f"✗ No working line for {', '.join(missing)} yet; this verified fix makes "
+        + ("it work:" if len(missing) == 1 else "them work:"),
+        "bold red",
+    )
+    for command in commands:
+        out.whole(command, "bold")
+    if works:
+        out.whole("then use:", "bold green")
+        pairs = [tuple(line[5:].split(" import ")) for line in works]
+        for row in merged([(p[0], p[1]) for p in pairs]):
+            out.whole(row, "bold")
+
+
+def strict_note(report: Report) -> str:
+    """The last line when ``--strict`` alone makes the run fail."""
+    return f"exit 1 because of --strict: {counts(report.findings)}\n"
 
 
 def suggest_explanations(report: Report, *, width: int = 100, color: bool = False) -> str:
     """``suggest``'s stderr: why each line was chosen, and what is wrong when none works."""
-    console = _console(width, color)
+    out = _Out(width, color)
     for suggestion in report.suggestions:
         if suggestion.import_line is None:
-            console.print(Text(f"✗ {suggestion.symbol}: {suggestion.reason}", style="red"))
+            out.prose(f"✗ {suggestion.symbol}: {suggestion.reason}", "red")
         else:
-            console.print(Text(f"{suggestion.symbol}: {suggestion.reason}", style="dim"))
+            out.prose(f"{suggestion.symbol}: {suggestion.reason}", "dim")
+        note = legacy_keras_note(report, suggestion)
+        if note:
+            out.prose(note, "yellow", indent="  ", first="  ")
     if report.findings:
-        console.print(findings_view(report.findings))
-    return _text(console)
+        _findings(out, report.findings, verbose=False)
+    return out.text() if out.rows else ""
