@@ -119,7 +119,14 @@ def test_the_schema_rejects_a_document_without_its_version(
 
 
 @pytest.mark.parametrize(
-    "args", [["fix", "--format", "xml"], ["fix", "--select", "nope"], ["fix", "--bogus"]]
+    "args",
+    [
+        ["fix", "--format", "xml"],
+        ["fix", "--select", "nope"],
+        ["fix", "--ignore", "KD101"],  # a check code, not one scan (and fix) reports
+        ["fix", "no/such/folder"],
+        ["fix", "--bogus"],
+    ],
 )
 def test_bad_input_is_one_line_and_exit_2(
     project: Path, capsys: pytest.CaptureFixture[str], args: list[str]

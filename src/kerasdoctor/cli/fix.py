@@ -11,9 +11,10 @@ from pathlib import Path
 
 import click
 
-from kerasdoctor import api, config
+from kerasdoctor import api, codes, config
+from kerasdoctor.cli import scan as scan_cli
 from kerasdoctor.cli.common import Progress
-from kerasdoctor.cli.terminal import wants_color
+from kerasdoctor.cli.terminal import interactive
 from kerasdoctor.errors import ExitCode
 from kerasdoctor.fix.report import FixReport
 from kerasdoctor.fix.write import WriteInterrupted, WriteStatus
@@ -36,8 +37,12 @@ def exit_code_for(report: FixReport) -> ExitCode:
     "$VIRTUAL_ENV, then $CONDA_PREFIX, then the running interpreter.",
 )
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip matching paths (repeatable).")
-@click.option("--select", multiple=True, metavar="KDxxx", help="Only these codes (repeatable).")
-@click.option("--ignore", multiple=True, metavar="KDxxx", help="Not these codes (repeatable).")
+@click.option(
+    "--select", multiple=True, metavar="CODES", help="Fix only these codes or slugs (as scan)."
+)
+@click.option(
+    "--ignore", multiple=True, metavar="CODES", help="Never fix these codes or slugs (as scan)."
+)
 @click.option(
     "--write", is_flag=True, help="Apply the changes (atomically) instead of showing them."
 )
@@ -69,14 +74,19 @@ def fix(
 ) -> None:
     """Rewrite failing or private Keras imports in PATHS (default: .) to working lines."""
     project = config.load(Path.cwd())
-    codes_ignored = tuple(config.check_code(c) for c in (*project.ignore, *ignore))
-    codes_selected = tuple(config.check_code(c) for c in select)
-    with Progress(wants_color(sys.stderr)) as progress:
+    # The same inputs and codes as scan: its checks, so both commands refuse the same typos.
+    chosen = scan_cli.choose_paths(paths, project)
+    codes_selected = scan_cli.scan_codes(select, "--select")
+    codes_ignored = scan_cli.scan_codes(
+        tuple(c for c in project.ignore if codes.get(c).area.judge is codes.Judge.SCAN) + ignore,
+        "--ignore",
+    )
+    with Progress(interactive(sys.stderr)) as progress:
         try:
             report = api.fix(
-                paths or (".",),
+                chosen,
                 python=python,
-                exclude=exclude,
+                exclude=(*project.exclude, *exclude),
                 select=codes_selected,
                 ignore=codes_ignored,
                 use_cache=not no_cache,
