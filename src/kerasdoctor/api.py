@@ -12,8 +12,9 @@ import os
 import time
 from collections.abc import Mapping, Sequence
 
-from kerasdoctor import __version__, cache, pipeline
+from kerasdoctor import __version__, cache, pipeline, pipeline_fix
 from kerasdoctor.diagnose.rank import PREFER_CHOICES
+from kerasdoctor.fix.report import FixReport
 from kerasdoctor.models import Report
 from kerasdoctor.probe.runner import (
     DEFAULT_SETTINGS,
@@ -30,6 +31,7 @@ __all__ = [
     "PREFER_CHOICES",
     "ProbeSettings",
     "diagnose",
+    "fix",
     "scan",
     "stop_probes",
 ]
@@ -104,6 +106,44 @@ def scan(
     the scan-output branch: the engine's branch provides the implementation.
     """
     raise NotImplementedError("kerasdoctor.api.scan: the scan engine is not merged yet")
+
+
+def fix(
+    paths: Sequence[str] = (".",),
+    *,
+    python: str | None = None,
+    cwd: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    exclude: Sequence[str] = (),
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    settings: ProbeSettings = DEFAULT_SETTINGS,
+    use_cache: bool = False,
+    on_result: ProgressCallback | None = None,
+    unsafe: bool = False,
+    write: bool = False,
+) -> FixReport:
+    """:func:`scan` ``paths``, then rewrite the failing and private imports to working lines.
+
+    Only ``safe`` fixes unless ``unsafe``; every new line is probed in the target and must
+    give the promised object; files are replaced (atomically) only when ``write`` is true.
+    Raises what :func:`scan` raises; a file that cannot be fixed is reported, not raised.
+    """
+    arguments = {
+        "paths": tuple(paths),
+        "python": python,
+        "cwd": cwd,
+        "environ": environ,
+        "exclude": tuple(exclude),
+        "select": tuple(select),
+        "ignore": tuple(ignore),
+        "settings": settings,
+        "use_cache": use_cache,
+        "on_result": on_result,
+    }
+    return pipeline_fix.fix(
+        scan, arguments, environ=environ, settings=settings, unsafe=unsafe, write=write
+    )
 
 
 def stop_probes() -> None:

@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "suggest": "kerasdoctor.cli.check:suggest",
     "scan": "kerasdoctor.cli.scan:scan",
     "explain": "kerasdoctor.cli.explain:explain",
+    "fix": "kerasdoctor.cli.fix:fix",
 }
 
 
