@@ -79,7 +79,10 @@ def diagnose(
         prefer=asked.prefer,
         seconds=time.monotonic() - started,
     )
-    cache.store(folder, digest, report)  # also with the cache off: --no-cache refreshes it
+    if report.conclusive:
+        # Also with the cache off: --no-cache refreshes it. A timeout or a probe that could
+        # not run is about this run, not the environment: the next run must probe again.
+        cache.store(folder, digest, report)
     return report
 
 
