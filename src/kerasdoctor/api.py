@@ -36,7 +36,7 @@ DEFAULT_SYMBOLS: tuple[str, ...] = ("BatchNormalization",)
 
 
 def diagnose(
-    symbols: Sequence[str] = DEFAULT_SYMBOLS,
+    symbols: Sequence[str] | str = DEFAULT_SYMBOLS,
     *,
     python: str | None = None,
     cwd: str | None = None,
@@ -50,6 +50,9 @@ def diagnose(
 ) -> Report:
     """Diagnose ``symbols`` in the target interpreter and return the full report.
 
+    ``symbols`` is a sequence of symbols, or one symbol as a string; each may be a name
+    (``"Dense"``), a dotted path, or an import line as pasted
+    (``"from keras.layers import Dense, Conv2D"``: several symbols).
     ``prefer`` is a family of :data:`PREFER_CHOICES` (``"tensorflow"``, ``"keras"``...).
     Raises :class:`~kerasdoctor.errors.UsageError` / :class:`~kerasdoctor.errors.TargetError`
     for bad input; never changes the environment.

@@ -61,7 +61,7 @@ class Question:
 
 def question(
     command: str,
-    symbols: Sequence[str],
+    symbols: Sequence[str] | str,
     prefer: str | None,
     ignore: frozenset[str],
     settings: ProbeSettings,
@@ -71,12 +71,17 @@ def question(
         raise UsageError(f"unknown command {command!r} (one of {', '.join(COMMANDS)})")
     if prefer is not None and prefer not in rank.PREFER_CHOICES:
         choices = ", ".join(rank.PREFER_CHOICES)
-        raise UsageError(f"prefer: unknown family {prefer!r} (one of {choices})")
+        raise UsageError(
+            f"prefer: unknown family {prefer!r} (one of {choices})", parameter="prefer"
+        )
     if not 0 < settings.timeout < float("inf"):  # also NaN and inf
         raise UsageError(
-            f"--timeout must be a positive number of seconds, not {settings.timeout:g}"
+            f"timeout must be a positive number of seconds, not {settings.timeout:g}",
+            parameter="timeout",
         )
-    requests = tuple(catalogue.parse_symbol(s) for s in symbols)
+    if isinstance(symbols, str):  # diagnose("Dense"): one symbol, not five letters
+        symbols = (symbols,)
+    requests = tuple(r for s in symbols for r in catalogue.parse_symbols(s))
     root = None if prefer is None else rank.PREFER_CHOICES[prefer]
     return Question(command, requests, root, ignore, settings)
 

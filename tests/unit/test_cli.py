@@ -50,6 +50,13 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
         (("explain", "KD999"), "unknown finding code KD999"),
         (("explain", "hello"), "invalid finding code"),
         (("frobnicate",), "No such command"),
+        (
+            ("check", "import keras.layers.BatchNormalization as BN"),
+            "'import' takes a module, and BatchNormalization is a name inside keras.layers; "
+            "ask about 'from keras.layers import BatchNormalization' instead",
+        ),
+        (("suggest", "import keras"), "imports a module, and kerasdoctor checks a symbol"),
+        (("check", "from keras.layers import *"), "name each symbol"),
     ],
 )
 def test_user_errors_are_one_line_and_exit_2(
