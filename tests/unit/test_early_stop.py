@@ -175,6 +175,17 @@ CASES = {
         (TF215, K2),
         {"Adam": {**TF215_ADAM, "tensorflow.keras.optimizers": Works(K2_ADAM, usable=None)}},
     ),
+    "one symbol's leader is unchecked: only that symbol's lines are probed further": Case(
+        (TF215, K2),
+        {
+            "Adam": TF215_ADAM,
+            "BatchNormalization": {
+                "tensorflow.keras.layers": Works(K3_BN, usable=None),
+                "tensorflow.keras.layers.normalization": Works(K3_BN),
+                "keras.src.layers": Works(K3_BN),
+            },
+        },
+    ),
     "--prefer a root that does not work": Case(
         (TF, K3),
         {"BatchNormalization": {"tensorflow.keras.layers": Works(K3_BN)}},
@@ -234,3 +245,12 @@ def test_adam_on_tf215_probes_only_its_canonical_line() -> None:
         batches.append([c.module for c in batch])
         done.update((c, _outcome(case, c)) for c in batch)
     assert batches == [["tensorflow.keras.optimizers"]]
+
+
+def test_a_symbol_decided_by_its_leader_is_not_probed_further() -> None:
+    case = CASES["one symbol's leader is unchecked: only that symbol's lines are probed further"]
+    sets = _sets(case)
+    done: dict[Candidate, ProbeOutcome] = {}
+    while batch := early_stop.next_batch(target(*case.dists), sets, done, None):
+        done.update((c, _outcome(case, c)) for c in batch)
+    assert [c.module for c in done if c.symbol == "Adam"] == ["tensorflow.keras.optimizers"]

@@ -33,7 +33,8 @@ def next_batch(
 
     For each root, the line of each symbol that ranks first before probing
     (:func:`rank.static_order`: the canonical public module) goes first, alone: when it is
-    usable it outranks every other line of its root, and the rest of the root is not probed.
+    usable it outranks every other line of its root, and the rest of the root is not probed
+    for that symbol.
     """
     for root in rank.root_order(target, prefer):
         stage = [c for s in sets for c in s.candidates if c.root == root]
@@ -43,10 +44,17 @@ def next_batch(
         todo = tuple(c for c in leaders if c not in done)
         if todo:
             return todo
-        if not all(_usable(done[c]) for c in leaders):
-            todo = tuple(c for c in stage if c not in done)
-            if todo:
-                return todo
+        # A symbol whose leader is not usable gets the rest of its lines of this root (the
+        # others' unprobed lines rank after their usable leaders: none can be the reference).
+        todo = tuple(
+            c
+            for s in sets
+            if (lead := _leader(s, root)) is not None and not _usable(done[lead])
+            for c in s.candidates
+            if c.root == root and c not in done
+        )
+        if todo:
+            return todo
         probed = [done[c] for c in stage if c in done]
         first = rank.reference_line(probed, root)
         if first is None:
