@@ -40,7 +40,7 @@ DEFAULT_SYMBOLS: tuple[str, ...] = ("BatchNormalization",)
 
 
 def diagnose(
-    symbols: Sequence[str] = DEFAULT_SYMBOLS,
+    symbols: Sequence[str] | str = DEFAULT_SYMBOLS,
     *,
     python: str | None = None,
     cwd: str | None = None,
@@ -54,6 +54,9 @@ def diagnose(
 ) -> Report:
     """Diagnose ``symbols`` in the target interpreter and return the full report.
 
+    ``symbols`` is a sequence of symbols, or one symbol as a string; each may be a name
+    (``"Dense"``), a dotted path, or an import line as pasted
+    (``"from keras.layers import Dense, Conv2D"``: several symbols).
     ``prefer`` is a family of :data:`PREFER_CHOICES` (``"tensorflow"``, ``"keras"``...).
     Raises :class:`~kerasdoctor.errors.UsageError` / :class:`~kerasdoctor.errors.TargetError`
     for bad input; never changes the environment.
@@ -83,7 +86,10 @@ def diagnose(
         prefer=asked.prefer,
         seconds=time.monotonic() - started,
     )
-    cache.store(folder, digest, report)  # also with the cache off: --no-cache refreshes it
+    if report.conclusive:
+        # Also with the cache off: --no-cache refreshes it. A timeout or a probe that could
+        # not run is about this run, not the environment: the next run must probe again.
+        cache.store(folder, digest, report)
     return report
 
 

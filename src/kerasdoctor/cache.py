@@ -38,7 +38,7 @@ from typing import Any
 from kerasdoctor import __version__, models
 from kerasdoctor.models import Report, Target
 
-FORMAT = 2  # 2: Report.options removed
+FORMAT = 3  # 2: Report.options removed; 3: UseCheck.timed_out, entries with timeouts not stored
 #: Variables that describe the terminal or shell session, not the Python environment.
 _VOLATILE = {
     "PWD",

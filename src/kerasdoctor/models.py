@@ -38,6 +38,11 @@ class Status(str, enum.Enum):
     CRASHED = "crashed"
 
 
+#: Signals that stop a process from outside (the deadline, Ctrl-C, the out-of-memory killer):
+#: a probe ended by one of them says nothing about its line.
+STOP_SIGNALS: tuple[str, ...] = ("SIGKILL", "SIGTERM", "SIGINT", "SIGHUP")
+
+
 class Severity(str, enum.Enum):
     """How bad a finding is; ``--strict`` promotes warnings to failures."""
 
@@ -197,6 +202,7 @@ class UseCheck:
     usable: bool | None  # None: the check could not be run (e.g. needs arguments)
     how: str  # what was tried, e.g. "built in a keras Sequential model and ran forward"
     error: ErrorInfo | None = None
+    timed_out: bool = False  # the check ran out of time: no verdict, only a missing answer
 
 
 @dataclass(frozen=True)
@@ -221,6 +227,25 @@ class ProbeOutcome:
     @property
     def works(self) -> bool:
         return self.status is Status.OK
+
+    @property
+    def is_verdict(self) -> bool:
+        """Whether the outcome says something about the line, not about the probe's run.
+
+        A timeout (of the import or of the use check) only says the deadline was too short
+        for this machine at this moment; a process that could not start, or that was killed
+        by a signal kerasdoctor or the system sends to stop processes (the deadline, Ctrl-C,
+        the out-of-memory killer), says nothing about the line either. A segfault or an
+        abort during the import is a verdict: the line crashes the interpreter.
+        """
+        if self.status is Status.TIMEOUT or (self.use is not None and self.use.timed_out):
+            return False
+        if self.status is Status.CRASHED:
+            detail = self.exit_detail or ""
+            if not detail.startswith(("killed by", "exited with status")):
+                return False  # never started, or did not run: a failure of the probe itself
+            return not detail.startswith(tuple(f"killed by {s}" for s in STOP_SIGNALS))
+        return True
 
     @property
     def usable(self) -> bool | None:
@@ -281,6 +306,11 @@ class Report:
     @property
     def all_resolved(self) -> bool:
         return all(s.candidate is not None for s in self.suggestions)
+
+    @property
+    def conclusive(self) -> bool:
+        """Every probe reached a verdict: only such a report may be replayed from the cache."""
+        return all(p.is_verdict for p in self.probes)
 
 
 def display_path(path: str, home: str | None = None) -> str:

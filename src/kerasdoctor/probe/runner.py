@@ -312,7 +312,7 @@ def _use_check(run: PayloadRun, requested: bool, timeout: float) -> UseCheck | N
             error=_error(used.get("error")),
         )
     if run.timed_out:
-        return UseCheck(None, f"the use check did not finish within {timeout:g} s")
+        return UseCheck(None, f"the use check did not finish within {timeout:g} s", timed_out=True)
     detail = run.exit_detail
     return UseCheck(
         False,
