@@ -6,7 +6,7 @@ the candidate lines, probe them (all for ``check``; for ``suggest``, batches cho
 the rules, probe again under the environment changes that prove a fix
 (:func:`kerasdoctor.diagnose.verify.requests`), conclude, assemble. The ``diagnose`` stages
 are pure: they say what to probe next and read the outcomes they are handed; this module
-runs the probes and the processes (:mod:`kerasdoctor.target`, :mod:`kerasdoctor.probe`).
+runs the probes and the processes (:mod:`kerasdoctor.interpreter`, :mod:`kerasdoctor.probe`).
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 from kerasdoctor import catalogue
 from kerasdoctor.diagnose import rank
 from kerasdoctor.errors import UsageError
+from kerasdoctor.interpreter import choose_interpreter, inspect_target
 from kerasdoctor.models import Candidate, Finding, ProbeOutcome, Suggestion, Target
 from kerasdoctor.probe import ProbeSettings, probe_all
 from kerasdoctor.probe.runner import ProgressCallback
-from kerasdoctor.target import choose_interpreter, inspect_target
 
 if TYPE_CHECKING:
     from kerasdoctor.diagnose import rules, verify
