@@ -174,6 +174,9 @@ def _probe_one(
     zygotes: _Zygotes,
 ) -> ProbeOutcome:
     job: dict[str, Any] = {"module": candidate.module, "name": candidate.name, "use": None}
+    if candidate.kind != "from":
+        # Older payload fields stay as they were: a "from" job is unchanged on the wire.
+        job.update(kind=candidate.kind, attrs=list(candidate.attrs), bound=candidate.bound)
     if use_spec is not None:
         job["use"] = dict(use_spec)
     started = time.monotonic()
