@@ -57,7 +57,13 @@ def working_line(
     file_implementation: str | None,
 ) -> Choice | None:
     """The replacement for a failing line (see the module docstring)."""
-    public = [(i, o) for i, o in enumerate(alternatives) if _public(o)]
+    # A module of the same name elsewhere is not the same thing (``preprocessing`` under
+    # ``layers.experimental`` vs ``keras.preprocessing``): only objects are matched by name.
+    public = [
+        (i, o)
+        for i, o in enumerate(alternatives)
+        if _public(o) and o.resolved is not None and o.resolved.kind != "module"
+    ]
     if file_implementation is not None:
         mine = [
             (rank.line_order(o, None, i), o)
