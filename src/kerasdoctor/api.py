@@ -149,6 +149,6 @@ def scan(
 
 def stop_probes() -> None:
     """End every probe process still running (on Ctrl-C); later runs start afresh."""
-    from kerasdoctor.channel import LIVE
+    from kerasdoctor.process import stop_all
 
-    LIVE.kill_all()
+    stop_all()

@@ -28,6 +28,10 @@ KERAS_TOPS: tuple[str, ...] = ("keras", "tensorflow", "tf_keras", "keras_core")
 #: The import packages of the Keras implementations that are not TensorFlow.
 KERAS_FAMILY_TOPS: tuple[str, ...] = ("keras", "tf_keras", "keras_core")
 
+#: Top-level packages whose origin every probe reports (shadowing findings read them), besides
+#: the line's own. Sent in the probe's job: the payload knows no package names of its own.
+REPORTED_TOPS: tuple[str, ...] = (*KERAS_TOPS, "torch", "jax", "numpy", "scipy")
+
 #: Where each Keras implementation's sources live, relative to a sys.path entry (TensorFlow
 #: <= 2.7 carried its own Keras in tensorflow/python/keras).
 KERAS_SOURCE_FOLDERS: tuple[tuple[str, ...], ...] = (

@@ -36,7 +36,7 @@ from faults.fakes import (
 )
 from helpers.envs import _run_logged, _uv_command, env_python, site_packages
 from helpers.oracle import base_env
-from kerasdoctor.channel import LIVE
+from kerasdoctor import process
 
 #: The probe deadline for every run (hang cases cost this much).
 TIMEOUT = 3.0
@@ -61,12 +61,13 @@ for folder in sys.argv[2:]:
 
 @pytest.fixture(autouse=True)
 def live_stays_open() -> Iterator[None]:
-    """An in-process run must not leave the channel closed: every later probe in the same
-    process would be killed at birth and reported as crashed."""
+    """An in-process run must not leave the process layer stopped: every later probe in the
+    same process would be killed at birth and reported as crashed."""
     yield
-    if LIVE.closed:
-        LIVE.closed = False  # so that this failure does not spread to the tests after it
-        pytest.fail("kerasdoctor.channel.LIVE was left closed by this in-process run")
+    layer = process.layer()
+    if layer.stopped:
+        layer.reopen()  # so that this failure does not spread to the tests after it
+        pytest.fail("the process layer was left stopped by this in-process run")
 
 
 @dataclass(frozen=True)

@@ -9,18 +9,27 @@ import pytest
 from faults.conftest import TIMEOUT, FaultEnv
 from faults.fakes import FAKES, SPOOF_LINE, Fake
 from helpers.oracle import base_env
-from kerasdoctor import payloads
-from kerasdoctor.channel import TAIL_BYTES, PayloadRun, run_payload
+from kerasdoctor import process
+from kerasdoctor.knowledge import KERAS_FAMILY_TOPS, REPORTED_TOPS
+from kerasdoctor.probe.runner import PAYLOAD
+from kerasdoctor.process import TAIL_BYTES, PayloadRun
 
 #: A kept tail is TAIL_BYTES of output plus a one-line note of how much was dropped.
 TAIL_LIMIT = TAIL_BYTES + 64
 
 
 def probe(faultenv: FaultEnv, fake: Fake, folder: Path) -> PayloadRun:
-    return run_payload(
+    job = {
+        "module": fake.module,
+        "name": fake.symbol,
+        "use": None,
+        "tops": list(REPORTED_TOPS),
+        "families": list(KERAS_FAMILY_TOPS),
+    }
+    return process.run_payload(
         str(faultenv.python),
-        payloads.source("kerasdoctor.probe"),
-        {"module": fake.module, "name": fake.symbol, "use": None},
+        process.child_source(*PAYLOAD),
+        job,
         cwd=str(folder),
         env=base_env(folder / "keras_home"),
         timeout=TIMEOUT,

@@ -20,7 +20,7 @@ SRC = Path(kerasdoctor.__file__).parent
 PKG = "kerasdoctor"
 
 #: The subprocess layer: whatever starts and supervises processes in the target.
-PROCESS = (f"{PKG}.process", f"{PKG}.channel", f"{PKG}.payloads", f"{PKG}._prelude")
+PROCESS = (f"{PKG}.process",)
 RUNNING = (f"{PKG}.probe", f"{PKG}.target", *PROCESS)
 ORCHESTRATION = (f"{PKG}.pipeline", f"{PKG}.api", f"{PKG}.cli")
 

@@ -17,8 +17,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any
 
-from kerasdoctor import payloads
-from kerasdoctor.channel import LIVE, PayloadRun, run_payload
+from kerasdoctor import knowledge, process
 from kerasdoctor.models import (
     Candidate,
     ErrorInfo,
@@ -29,11 +28,15 @@ from kerasdoctor.models import (
     UseCheck,
 )
 from kerasdoctor.probe.zygote import WarmFailed, Zygote, ZygoteLost
+from kerasdoctor.process import PayloadRun
 
 #: Called with each outcome as soon as it is known (progress display).
 ProgressCallback = Callable[[ProbeOutcome], None]
 
 DEFAULT_TIMEOUT = 120.0
+
+#: The probe payload, as the process layer runs it.
+PAYLOAD = ("kerasdoctor.probe", "child_probe.py")
 
 
 def default_jobs() -> int:
@@ -67,7 +70,8 @@ def probe_all(
     on_result: ProgressCallback | None = None,
 ) -> tuple[ProbeOutcome, ...]:
     """Probe every candidate; outcomes come back in the order of ``candidates``."""
-    LIVE.reopen()  # a previous run in this process may have ended with Ctrl-C
+    layer = process.layer()
+    layer.reopen()  # a previous run in this process may have ended with Ctrl-C
     results: dict[int, ProbeOutcome] = {}
     to_run: list[int] = []
     for index, candidate in enumerate(candidates):
@@ -79,8 +83,10 @@ def probe_all(
             if on_result is not None:
                 on_result(decided)
     jobs = settings.jobs or default_jobs()
-    source = payloads.source("kerasdoctor.probe")
-    zygotes = _Zygotes(target, source, environ, settings, [candidates[i] for i in to_run])
+    source = process.child_source(*PAYLOAD)
+    zygotes = _Zygotes(
+        target, source, environ, settings, [candidates[i] for i in to_run], layer.can_fork
+    )
     pool = ThreadPoolExecutor(max_workers=max(1, min(jobs, len(to_run) or 1)))
     try:
         futures: dict[Future[ProbeOutcome], int] = {}
@@ -100,7 +106,7 @@ def probe_all(
     except BaseException:
         # Ctrl-C (or a bug): stop scheduling and end every running probe's process group.
         pool.shutdown(wait=False, cancel_futures=True)
-        LIVE.kill_all()
+        process.stop_all()
         raise
     finally:
         zygotes.close()
@@ -118,6 +124,7 @@ class _Zygotes:
         environ: Mapping[str, str],
         settings: ProbeSettings,
         candidates: Sequence[Candidate],
+        can_fork: bool,
     ) -> None:
         self._args = (target.python, source)
         self._cwd = target.cwd
@@ -129,7 +136,8 @@ class _Zygotes:
         for candidate in candidates:
             counts[candidate.top_level] = counts.get(candidate.top_level, 0) + 1
         # A single line gains nothing from a warm process.
-        self._shared = {top for top, n in counts.items() if n >= 2} if settings.fork else set()
+        fork = settings.fork and can_fork
+        self._shared = {top for top, n in counts.items() if n >= 2} if fork else set()
 
     def get(self, top: str) -> Zygote | None:
         if top not in self._shared:
@@ -138,7 +146,12 @@ class _Zygotes:
             if top not in self._made:
                 try:
                     self._made[top] = Zygote(
-                        *self._args, top, cwd=self._cwd, env=self._environ, timeout=self._timeout
+                        *self._args,
+                        top,
+                        tops=knowledge.REPORTED_TOPS,
+                        cwd=self._cwd,
+                        env=self._environ,
+                        timeout=self._timeout,
                     )
                 except ZygoteLost:
                     self._made[top] = None
@@ -173,9 +186,15 @@ def _probe_one(
     settings: ProbeSettings,
     zygotes: _Zygotes,
 ) -> ProbeOutcome:
-    job: dict[str, Any] = {"module": candidate.module, "name": candidate.name, "use": None}
+    job: dict[str, Any] = {
+        "module": candidate.module,
+        "name": candidate.name,
+        "use": None,
+        "tops": list(knowledge.REPORTED_TOPS),
+        "families": list(knowledge.KERAS_FAMILY_TOPS),
+    }
     if candidate.kind != "from":
-        # Older payload fields stay as they were: a "from" job is unchanged on the wire.
+        # A "from" job is unchanged on the wire; the other kinds say what to run.
         job.update(kind=candidate.kind, attrs=list(candidate.attrs), bound=candidate.bound)
     if use_spec is not None:
         job["use"] = dict(use_spec)
@@ -192,7 +211,7 @@ def _probe_one(
             run = None  # fall back to a fresh process below
     if run is None:
         method = "process"
-        run = run_payload(
+        run = process.run_payload(
             target.python, source, job, cwd=target.cwd, env=environ, timeout=settings.timeout
         )
     outcome = outcome_from_run(

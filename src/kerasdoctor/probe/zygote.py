@@ -10,32 +10,26 @@ line's verdict, as it would be for fresh processes, which would fail at the same
 
 Lines of a zygote that dies for another reason, or that it could not run, fall back to
 fresh processes. The real-environment tests compare every verdict reached this way with a
-fresh ``python -c``; ``--no-fork`` turns zygotes off.
+fresh ``python -c``; ``--no-fork`` turns zygotes off, and so does a process layer that cannot
+fork (``process.layer().can_fork``).
+
+The zygote is started, read and ended by the process layer like any payload (one
+supervision loop for both): its messages are streamed to :meth:`Zygote._dispatch` as they
+arrive, and each forked line is adopted by the layer so that its tree ends with the zygote,
+at its own deadline, or on Ctrl-C.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import secrets
-import selectors
-import subprocess
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from kerasdoctor.channel import (
-    LIVE,
-    TAIL_BYTES,
-    PayloadRun,
-    _authentic,
-    _kill_holders,
-    _killpg,
-    _Tail,
-)
+from kerasdoctor import process
+from kerasdoctor.process import PayloadRun, RunningPayload, StartFailed
 
 
 @dataclass
@@ -70,6 +64,7 @@ class Zygote:
         source: str,
         warm: str,
         *,
+        tops: Sequence[str],
         cwd: str,
         env: Mapping[str, str],
         timeout: float,
@@ -83,73 +78,24 @@ class Zygote:
         self._dead = False
         self._closed = False
         self._hung = False  # import A did not finish within the deadline
-        self._nonce = secrets.token_hex(16)
-        self._stderr = _Tail(TAIL_BYTES)
-        self._stdout = _Tail(TAIL_BYTES)
-        self._started = time.monotonic()
-        result_r, result_w = os.pipe()
-        control_r, control_w = os.pipe()
+        job = {"mode": "zygote", "warm": warm, "tops": list(tops)}
         try:
-            self._proc = subprocess.Popen(
-                [python, "-c", source, str(result_w), str(control_r)],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                pass_fds=(result_w, control_r),
-                cwd=cwd,
-                env=dict(env),
-                start_new_session=True,
+            self._payload: RunningPayload = process.layer().start(
+                python, source, job, cwd=cwd, env=env, control=True
             )
-        except OSError as exc:
-            for fd in (result_r, result_w, control_r, control_w):
-                os.close(fd)
-            raise ZygoteLost(str(exc)) from exc
-        os.close(result_w)
-        os.close(control_r)
-        self._result_fd = result_r
-        self._control = control_w
-        LIVE.add(self._proc.pid)
-        assert self._proc.stdin is not None
-        job = json.dumps({"mode": "zygote", "warm": warm, "nonce": self._nonce}).encode()
-        with contextlib.suppress(OSError):
-            self._proc.stdin.write(job)
-            self._proc.stdin.close()
+        except StartFailed as exc:
+            raise ZygoteLost(exc.reason) from exc
+        self._started = self._payload.started
         self._reader = threading.Thread(target=self._read, name=f"zygote-{warm}", daemon=True)
         self._reader.start()
 
     # -- the reader thread ------------------------------------------------------------
     def _read(self) -> None:
-        assert self._proc.stdout is not None
-        assert self._proc.stderr is not None
-        sel = selectors.DefaultSelector()
-        sel.register(self._result_fd, selectors.EVENT_READ, None)
-        sel.register(self._proc.stdout.fileno(), selectors.EVENT_READ, self._stdout)
-        sel.register(self._proc.stderr.fileno(), selectors.EVENT_READ, self._stderr)
-        pending = b""
         try:
-            while True:
-                for key, _ in sel.select(timeout=0.5):
-                    try:
-                        chunk = os.read(key.fd, 65536)
-                    except OSError:
-                        chunk = b""
-                    if key.data is not None:
-                        if chunk:
-                            key.data.feed(chunk)
-                        else:
-                            sel.unregister(key.fd)
-                        continue
-                    if not chunk:
-                        return  # the zygote and every child are gone
-                    pending += chunk
-                    lines = pending.split(b"\n")
-                    pending = lines.pop()
-                    for message in _authentic(b"\n".join(lines), self._nonce):
-                        self._dispatch(message)
-                    if len(pending) > 1 << 20:
-                        pending = b""  # not ours: nothing authentic is that long
+            # The layer's one supervision loop, without a deadline of its own: it returns
+            # once the zygote and every child are gone (each line has its own deadline).
+            self._payload.read(deadline=None, on_message=self._dispatch)
         finally:
-            sel.close()
             with self._cond:
                 self._dead = True
                 self._cond.notify_all()
@@ -166,13 +112,12 @@ class Zygote:
                 if phase == "forked":
                     job.pid = int(message.get("pid", 0)) or None
                     if job.pid is not None:
-                        LIVE.add(job.pid)
+                        self._payload.adopt(job.pid)
                 elif phase == "exit":
                     job.returncode = int(message.get("returncode", 0))
                     job.finished = True
                     if job.pid is not None:
-                        _killpg(job.pid)  # what the line left behind dies with it
-                        LIVE.discard(job.pid)
+                        self._payload.end_adopted(job.pid)  # what the line left behind dies
                 else:
                     job.messages.append(message)
             self._cond.notify_all()
@@ -203,7 +148,7 @@ class Zygote:
             self._hung = True
             self.close()
             raise WarmFailed(self._as_run([], -9, True))
-        returncode = self._proc.wait()
+        returncode = self._payload.wait()
         raise WarmFailed(self._as_run([], returncode, False))  # import A crashed
 
     def _warm_seconds(self) -> float:
@@ -223,7 +168,7 @@ class Zygote:
             timed_out=timed_out,
             seconds=time.monotonic() - self._started,
             stdout_tail="",
-            stderr_tail=self._stderr.text() if not messages else "",
+            stderr_tail=self._payload.stderr_tail() if not messages else "",
         )
 
     def run(self, job: Mapping[str, Any]) -> PayloadRun:
@@ -238,7 +183,7 @@ class Zygote:
             self._jobs[state.ident] = state
         line = json.dumps({**job, "id": state.ident}).encode() + b"\n"
         try:
-            os.write(self._control, line)
+            self._payload.send_control(line)
         except OSError as exc:
             raise ZygoteLost(str(exc)) from exc
         # A fresh process spends the time of `import A` inside its own deadline; the child
@@ -256,7 +201,7 @@ class Zygote:
                 raise ZygoteLost("the zygote died while running a line")
         if timed_out:
             if state.pid is not None:
-                _killpg(state.pid)
+                self._payload.end_adopted(state.pid)
             with self._cond:  # the zygote reaps the child and reports; wait briefly for it
                 end = time.monotonic() + 2.0
                 while not state.finished and not self._dead and time.monotonic() < end:
@@ -276,23 +221,8 @@ class Zygote:
             if self._closed:
                 return
             self._closed = True
-            pids = [j.pid for j in self._jobs.values() if j.pid is not None and not j.finished]
-        with contextlib.suppress(OSError):
-            os.close(self._control)
-        for pid in pids:
-            _killpg(pid)
-            LIVE.discard(pid)
-        _killpg(self._proc.pid)
-        LIVE.discard(self._proc.pid)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self._proc.wait(timeout=5)
-        # What still holds the zygote's pipes left its process group (setsid): end it too.
-        streams = [s for s in (self._proc.stdout, self._proc.stderr) if s is not None]
-        _kill_holders([self._result_fd, *(s.fileno() for s in streams)])
+        self._payload.close_control()
+        self._payload.end()  # the zygote's group and every line it forked and still runs
+        self._payload.wait(timeout=5)
+        # The reader ends what still holds the zygote's pipes, then releases them.
         self._reader.join(timeout=2)
-        with contextlib.suppress(OSError):
-            os.close(self._result_fd)
-        for stream in (self._proc.stdout, self._proc.stderr):
-            if stream is not None:
-                with contextlib.suppress(OSError):
-                    stream.close()

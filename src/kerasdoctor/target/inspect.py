@@ -17,8 +17,7 @@ from typing import Any
 import importlib_metadata
 from packaging.utils import canonicalize_name
 
-from kerasdoctor import payloads
-from kerasdoctor.channel import run_payload
+from kerasdoctor import process
 from kerasdoctor.errors import TargetError
 from kerasdoctor.knowledge import KNOWN_MODULES, STEERING_VARIABLES, is_relevant
 from kerasdoctor.models import Distribution, KerasConfig, Target
@@ -37,9 +36,9 @@ def inspect_target(
 ) -> Target:
     """Inspect the chosen interpreter; raise :class:`TargetError` when it is not usable."""
     modules = sorted(set(KNOWN_MODULES) | set(extra_modules))
-    run = run_payload(
+    run = process.run_payload(
         interpreter.python,
-        payloads.source("kerasdoctor.target"),
+        process.child_source("kerasdoctor.target", "child_inspect.py"),
         {"env_names": list(STEERING_VARIABLES), "modules": modules},
         cwd=cwd,
         env=environ,

@@ -1,7 +1,17 @@
 # kerasdoctor probe payload: runs inside the TARGET interpreter (Python 3.7 and up), after
-# kerasdoctor/_prelude.py. Stdlib only until the import under test has run.
+# kerasdoctor/process/child_prelude.py. Stdlib only until the import under test has run.
+# Never imported by kerasdoctor: process.child_source() reads it as text.
 #
-# Job (JSON on stdin): {"module": "...", "name": "...", "use": {...} or null}
+# Job (JSON on stdin): {"module": "...", "name": "...", "use": {...} or null,
+#                       "tops": [top-level names whose origin to report],
+#                       "families": [public roots of the Keras implementations],
+#                       "kind": "from" (default) | "import" | "chain", "attrs": [...],
+#                       "bound": "..."}
+#   "import": `import <module>`; the object is sys.modules[module].
+#   "chain": the base import (`from module import name`, or `import module` when name is
+#   empty, then the object bound to `bound`), then getattr for each of attrs in order.
+# A zygote's job: {"mode": "zygote", "warm": "A", "tops": [...]}, then one line job (as
+# above, with an "id") per line on the control pipe.
 # Messages (on the private channel):
 #   {"phase": "import", "status": "ok"|"import-error"|"error", "seconds": float,
 #    "resolved": {...}, "modules": [[top, file], ...], "error": {...}}
@@ -32,14 +42,18 @@ def _kd_import(module, name):
     raise error
 
 
-_KD_TOPS = ("keras", "tensorflow", "tf_keras", "keras_core", "torch", "jax", "numpy", "scipy")
-_KD_FAMILIES = ("keras", "tf_keras", "keras_core")
+def _kd_names(job, key):
+    """A list of top-level names from the job (the host owns every package name)."""
+    names = job.get(key)
+    if not isinstance(names, list):
+        return []
+    return [name for name in names if _kd_valid(name)]
 
 
-def _kd_modules(module):
+def _kd_modules(module, tops):
     """Where the relevant top-level packages (and the line's own) came from: shadowing."""
     found = []
-    tops = list(_KD_TOPS)
+    tops = list(tops)
     if module.split(".")[0] not in tops:
         tops.append(module.split(".")[0])
     for top in tops:
@@ -54,16 +68,16 @@ def _kd_modules(module):
     return found
 
 
-def _kd_family_root(module):
+def _kd_family_root(module, families):
     """The public root a defining module belongs to: keras.src.x -> keras, ..."""
     parts = module.split(".")
     for index, part in enumerate(parts):
-        if part in _KD_FAMILIES:  # also tensorflow.python.keras (TF <= 2.7)
+        if part in families:  # also tensorflow.python.keras (TF <= 2.7)
             return ".".join(parts[: index + 1])
     return None
 
 
-def _kd_describe(obj, module, name):
+def _kd_describe(obj, module, name, families):
     if isinstance(obj, type(sys)):
         return {"kind": "module", "module": obj.__name__, "qualname": "",
                 "file": getattr(obj, "__file__", None)}
@@ -71,9 +85,9 @@ def _kd_describe(obj, module, name):
         mod = getattr(obj, "__module__", None) or module
         names = [getattr(c, "__name__", "") for c in getattr(obj, "__mro__", ())]
         kind = "class"
-        if "Layer" in names and _kd_family_root(mod):
+        if "Layer" in names and _kd_family_root(mod, families):
             kind = "layer"
-        if "Model" in names and _kd_family_root(mod):
+        if "Model" in names and _kd_family_root(mod, families):
             kind = "model"
         defining = sys.modules.get(mod)
         return {"kind": kind, "module": mod, "qualname": getattr(obj, "__qualname__", obj.__name__),
@@ -105,7 +119,7 @@ def _kd_required(obj, given):
     return missing
 
 
-def _kd_use(obj, resolved, spec):
+def _kd_use(obj, resolved, spec, families):
     """Is the object usable? A layer runs forward in a model of its own family."""
     kind = resolved["kind"]
     if spec.get("skip"):
@@ -117,7 +131,7 @@ def _kd_use(obj, resolved, spec):
             return {"usable": None,
                     "how": "not checked: the constructor needs " + ", ".join(missing)}
     if kind == "layer":
-        root = _kd_family_root(resolved["module"])
+        root = _kd_family_root(resolved["module"], families)
         shape = list(spec.get("input_shape") or [2, 4])
         dtype = spec.get("input_dtype") or "float32"
         layer = obj(**kwargs)  # a placeholder class raises here
@@ -150,30 +164,81 @@ def _kd_use(obj, resolved, spec):
     return {"usable": True, "how": "imported"}
 
 
+def _kd_module_import(module, bound):
+    """Exactly what `import <module>` does; the object the statement binds, by `bound`.
+
+    `import a.b.c` binds `a` (bound "a"); `import a.b.c as x` binds a.b.c (bound "a.b.c"),
+    which CPython reads as attributes of a, falling back to sys.modules.
+    """
+    __import__(module, globals(), None, [], 0)
+    obj = sys.modules.get(bound)
+    if obj is None:
+        parts = bound.split(".")
+        obj = sys.modules[parts[0]]
+        for part in parts[1:]:
+            obj = getattr(obj, part)
+    return obj
+
+
+def _kd_valid_job(kind, module, name, attrs, bound):
+    if not _kd_valid(module) or kind not in ("from", "import", "chain"):
+        return False
+    if not isinstance(attrs, list) or not all(_kd_valid(a) and "." not in a for a in attrs):
+        return False
+    if kind == "from":
+        return _kd_valid(name) and "." not in name
+    if kind == "import":
+        return not name
+    if not attrs:
+        return False
+    return (_kd_valid(name) and "." not in name) if name else _kd_valid(bound)
+
+
+def _kd_run_job(kind, module, name, attrs, bound):
+    """The object the job's code gives; raises what a fresh interpreter would raise."""
+    if kind == "import":
+        return _kd_module_import(module, module)
+    if name:
+        obj = _kd_import(module, name)
+    else:
+        obj = _kd_module_import(module, bound)
+    for attr in attrs:
+        obj = getattr(obj, attr)  # attribute access as the code does it (lazy modules too)
+    return obj
+
+
 def _kd_probe(job, send, clock):
     """Run one line (and its use check) and send its verdict; see the module comment."""
     module, name = job.get("module"), job.get("name")
-    if not (_kd_valid(module) and _kd_valid(name)):
+    tops, families = _kd_names(job, "tops"), _kd_names(job, "families")
+    kind = job.get("kind") or "from"
+    attrs = job.get("attrs") or []
+    bound = job.get("bound") or ""
+    if not _kd_valid_job(kind, module, name, attrs, bound):
         send({"phase": "import", "status": "error", "seconds": 0.0,
               "error": {"type": "kerasdoctor.InvalidJob", "message": "invalid module or name"}})
         return
     started = clock()
     try:
-        obj = _kd_import(module, name)
+        obj = _kd_run_job(kind, module, name, attrs, bound)
     except BaseException as exc:  # SystemExit and KeyboardInterrupt too: the import failed
         status = "import-error" if isinstance(exc, ImportError) else "error"
         send({"phase": "import", "status": status, "seconds": clock() - started,
-              "error": _kd_error(exc), "modules": _kd_modules(module)})
+              "error": _kd_error(exc), "modules": _kd_modules(module, tops)})
         return
     seconds = clock() - started
-    resolved = _kd_describe(obj, module, name)
+    if kind == "chain":
+        name = attrs[-1]  # described by the last attribute read
+    elif kind == "import":
+        name = module.rpartition(".")[2]
+    resolved = _kd_describe(obj, module, name, families)
     send({"phase": "import", "status": "ok", "seconds": seconds, "resolved": resolved,
-          "modules": _kd_modules(module)})
+          "modules": _kd_modules(module, tops)})
     spec = job.get("use")
     if spec is None:
         return
     try:
-        verdict = _kd_use(obj, resolved, spec)
+        verdict = _kd_use(obj, resolved, spec, families)
     except BaseException as exc:
         verdict = {"usable": False, "how": "used as a %s" % resolved["kind"], "error": _kd_error(exc)}
     verdict["phase"] = "use"
@@ -228,7 +293,7 @@ def _kd_zygote(job, send, clock):
     except BaseException as exc:
         status = "import-error" if isinstance(exc, ImportError) else "error"
         send({"phase": "warm", "status": status, "seconds": clock() - started,
-              "error": _kd_error(exc), "modules": _kd_modules(warm)})
+              "error": _kd_error(exc), "modules": _kd_modules(warm, _kd_names(job, "tops"))})
         return
     # Threads that import A left running (_thread counts them all) do not survive a fork, nor
     # do the locks they hold: the parent then runs A's lines in fresh processes instead.

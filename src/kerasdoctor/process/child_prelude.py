@@ -1,4 +1,5 @@
-# kerasdoctor payload prelude: runs inside the TARGET interpreter, before any payload body.
+# kerasdoctor payload prelude: runs inside the TARGET interpreter, before any payload body
+# (process.child_source() joins the two as text; kerasdoctor never imports this file).
 #
 # Stdlib only, and written so that every Python from 2.7 up can at least parse it: the
 # inspection payload must be able to say "this Python is too old" instead of dying on a

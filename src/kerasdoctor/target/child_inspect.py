@@ -1,6 +1,7 @@
 # kerasdoctor inspection payload: runs inside the TARGET interpreter, after
-# kerasdoctor/_prelude.py. Stdlib only; parseable by Python 2.7 so that an old interpreter
-# answers "unsupported" instead of failing with a SyntaxError.
+# kerasdoctor/process/child_prelude.py. Stdlib only; parseable by Python 2.7 so that an old
+# interpreter answers "unsupported" instead of failing with a SyntaxError. Never imported by
+# kerasdoctor: process.child_source() reads it as text.
 #
 # Job (JSON on stdin): {"env_names": [...], "modules": [top-level names to look up]}
 # Message: {"phase": "inspect", ...} (or {"phase": "unsupported", "version": "2.7.18"})
@@ -83,9 +84,7 @@ def _kd_main():
         "version": "%d.%d.%d" % tuple(sys.version_info[:3]),
         "implementation": sys.implementation.name,
         "platform": lib["platform"].platform(),
-        "executable": sys.executable,
         "prefix": sys.prefix,
-        "base_prefix": getattr(sys, "base_prefix", sys.prefix),
         "cwd": cwd,
         "sys_path": path,
         "env": env,
