@@ -58,11 +58,13 @@ def implementation(outcome: ProbeOutcome) -> str | None:
     """The implementation a working line's object comes from: ``keras (keras 3.15.1)``.
 
     Two objects fit together only when their family and the distribution that installed
-    them are the same; None for a failing line or an object that is not Keras.
+    them are the same; None for a failing line, an object that is not Keras, or one whose
+    file no installed distribution owns (a local copy: its implementation is unknown, and
+    guessing would report a mix that is not there).
     """
-    if not outcome.works or outcome.resolved is None:
+    if not outcome.works or outcome.resolved is None or not outcome.distribution:
         return None
     family = family_root(outcome.resolved.module)
     if family is None:
         return None
-    return f"{family} ({outcome.distribution})" if outcome.distribution else family
+    return f"{family} ({outcome.distribution})"
