@@ -123,14 +123,13 @@ def scan(
     # Scan judges imports, not use: the statements' own probes run no use check.
     plain = dataclasses.replace(settings, use_check=False)
     candidates = [pipeline_scan.candidate_of(q) for q in questions]
-    with pipeline_scan.ScanProber(target, environ, settings) as prober:
-        outcomes = prober.probe(candidates, plain, {}, on_result)
-        verdicts = dict(zip(questions, outcomes))
-        lines, specs = pipeline_scan.replacement_lines(
-            pipeline_scan.needs_replacement(results, verdicts)
-        )
-        distinct = list(dict.fromkeys(c for found in lines.values() for c in found))
-        replaced = prober.probe(distinct, settings, specs, on_result)
+    outcomes = pipeline_scan.probe(target, candidates, environ, plain, {}, on_result)
+    verdicts = dict(zip(questions, outcomes))
+    lines, specs = pipeline_scan.replacement_lines(
+        pipeline_scan.needs_replacement(results, verdicts)
+    )
+    distinct = list(dict.fromkeys(c for found in lines.values() for c in found))
+    replaced = pipeline_scan.probe(target, distinct, environ, settings, specs, on_result)
     facts = pipeline_scan.facts(
         target, results, verdicts, lines, dict(zip(distinct, replaced)), texts
     )

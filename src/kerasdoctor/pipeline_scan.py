@@ -9,7 +9,6 @@ catalogue's public lines of the questions that need a replacement -> judge
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 from collections.abc import Iterable, Mapping, Sequence
@@ -27,7 +26,7 @@ from kerasdoctor.fix.notebook import mask_magics
 from kerasdoctor.models import Candidate, Origin, ProbeOutcome, Status, Target
 from kerasdoctor.pipeline import protected_keras_home, use_spec
 from kerasdoctor.probe import ProbeSettings, probe_all
-from kerasdoctor.probe.runner import ProgressCallback, WarmPool
+from kerasdoctor.probe.runner import ProgressCallback
 from kerasdoctor.scan import (
     Chain,
     FileKind,
@@ -169,38 +168,24 @@ def _module(question: Question) -> str:
     return question.module
 
 
-class ScanProber:
-    """Probes of one scan: from the scanned root, with the user's environment, and one set
-    of warm processes for every round (each top-level package is imported once)."""
-
-    def __init__(self, target: Target, environ: Mapping[str, str], settings: ProbeSettings):
-        self.target = target
-        self._stack = contextlib.ExitStack()
-        self.environ = self._stack.enter_context(protected_keras_home(target, environ))
-        self._warm = self._stack.enter_context(WarmPool(target, self.environ, settings))
-
-    def probe(
-        self,
-        candidates: Sequence[Candidate],
-        settings: ProbeSettings,
-        use_specs: Mapping[str, Mapping[str, Any] | None],
-        on_result: ProgressCallback | None,
-    ) -> tuple[ProbeOutcome, ...]:
+def probe(
+    target: Target,
+    candidates: Sequence[Candidate],
+    environ: Mapping[str, str],
+    settings: ProbeSettings,
+    use_specs: Mapping[str, Mapping[str, Any] | None],
+    on_result: ProgressCallback | None,
+) -> tuple[ProbeOutcome, ...]:
+    """Probe candidates from the scanned root with the user's environment."""
+    with protected_keras_home(target, environ) as probe_environ:
         return probe_all(
-            self.target,
+            target,
             candidates,
             use_specs=use_specs,
-            environ=self.environ,
+            environ=probe_environ,
             settings=settings,
             on_result=on_result,
-            warm=self._warm,
         )
-
-    def __enter__(self) -> ScanProber:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stack.close()
 
 
 def needs_replacement(

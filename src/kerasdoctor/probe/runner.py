@@ -68,13 +68,8 @@ def probe_all(
     environ: Mapping[str, str],
     settings: ProbeSettings = DEFAULT_SETTINGS,
     on_result: ProgressCallback | None = None,
-    warm: WarmPool | None = None,
 ) -> tuple[ProbeOutcome, ...]:
-    """Probe every candidate; outcomes come back in the order of ``candidates``.
-
-    ``warm`` keeps the warm processes for later calls (same target and environment), so a
-    run that probes in several rounds imports each top-level package once.
-    """
+    """Probe every candidate; outcomes come back in the order of ``candidates``."""
     layer = process.layer()
     layer.reopen()  # a previous run in this process may have ended with Ctrl-C
     results: dict[int, ProbeOutcome] = {}
@@ -89,13 +84,9 @@ def probe_all(
                 on_result(decided)
     jobs = settings.jobs or default_jobs()
     source = process.child_source(*PAYLOAD)
-    if warm is not None:
-        zygotes = warm.zygotes
-        zygotes.share([candidates[i] for i in to_run])
-    else:
-        zygotes = _Zygotes(
-            target, source, environ, settings, [candidates[i] for i in to_run], layer.can_fork
-        )
+    zygotes = _Zygotes(
+        target, source, environ, settings, [candidates[i] for i in to_run], layer.can_fork
+    )
     pool = ThreadPoolExecutor(max_workers=max(1, min(jobs, len(to_run) or 1)))
     try:
         futures: dict[Future[ProbeOutcome], int] = {}
@@ -118,8 +109,7 @@ def probe_all(
         process.stop_all()
         raise
     finally:
-        if warm is None:
-            zygotes.close()
+        zygotes.close()
     pool.shutdown(wait=True)
     return tuple(results[i] for i in range(len(candidates)))
 
@@ -142,19 +132,12 @@ class _Zygotes:
         self._timeout = settings.timeout
         self._lock = threading.Lock()
         self._made: dict[str, Zygote | None] = {}
-        self._fork = settings.fork and can_fork
-        self._shared: set[str] = set()
-        self.share(candidates)
-
-    def share(self, candidates: Sequence[Candidate]) -> None:
-        """Make warm processes available for the tops that two or more of these lines need."""
         counts: dict[str, int] = {}
         for candidate in candidates:
             counts[candidate.top_level] = counts.get(candidate.top_level, 0) + 1
         # A single line gains nothing from a warm process.
-        if self._fork:
-            with self._lock:
-                self._shared.update(top for top, n in counts.items() if n >= 2)
+        fork = settings.fork and can_fork
+        self._shared = {top for top, n in counts.items() if n >= 2} if fork else set()
 
     def get(self, top: str) -> Zygote | None:
         if top not in self._shared:
@@ -179,23 +162,6 @@ class _Zygotes:
             made = [z for z in self._made.values() if z is not None]
         for zygote in made:
             zygote.close()
-
-
-class WarmPool:
-    """Warm processes shared by several :func:`probe_all` calls; close it when done."""
-
-    def __init__(self, target: Target, environ: Mapping[str, str], settings: ProbeSettings) -> None:
-        source = process.child_source(*PAYLOAD)
-        self.zygotes = _Zygotes(target, source, environ, settings, (), process.layer().can_fork)
-
-    def close(self) -> None:
-        self.zygotes.close()
-
-    def __enter__(self) -> WarmPool:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 def _decide_without_process(target: Target, candidate: Candidate) -> ProbeOutcome | None:
