@@ -12,8 +12,9 @@ import os
 import time
 from collections.abc import Mapping, Sequence
 
-from kerasdoctor import __version__, cache, pipeline
+from kerasdoctor import __version__, cache, pipeline, pipeline_fix, pipeline_scan
 from kerasdoctor.diagnose.rank import PREFER_CHOICES
+from kerasdoctor.fix.report import FixReport
 from kerasdoctor.models import Report
 from kerasdoctor.probe.runner import (
     DEFAULT_SETTINGS,
@@ -30,6 +31,7 @@ __all__ = [
     "PREFER_CHOICES",
     "ProbeSettings",
     "diagnose",
+    "fix",
     "scan",
     "stop_probes",
 ]
@@ -38,7 +40,7 @@ DEFAULT_SYMBOLS: tuple[str, ...] = ("BatchNormalization",)
 
 
 def diagnose(
-    symbols: Sequence[str] = DEFAULT_SYMBOLS,
+    symbols: Sequence[str] | str = DEFAULT_SYMBOLS,
     *,
     python: str | None = None,
     cwd: str | None = None,
@@ -52,6 +54,9 @@ def diagnose(
 ) -> Report:
     """Diagnose ``symbols`` in the target interpreter and return the full report.
 
+    ``symbols`` is a sequence of symbols, or one symbol as a string; each may be a name
+    (``"Dense"``), a dotted path, or an import line as pasted
+    (``"from keras.layers import Dense, Conv2D"``: several symbols).
     ``prefer`` is a family of :data:`PREFER_CHOICES` (``"tensorflow"``, ``"keras"``...).
     Raises :class:`~kerasdoctor.errors.UsageError` / :class:`~kerasdoctor.errors.TargetError`
     for bad input; never changes the environment.
@@ -62,7 +67,7 @@ def diagnose(
     target = pipeline.inspect(asked, python, pipeline.working_directory(cwd), environ)
     folder, digest = cache.cache_dir(environ), cache.key(target, environ, asked.cache_fields())
     hit = cache.load(folder, digest) if use_cache else None
-    if hit is not None:
+    if isinstance(hit, Report):
         return dataclasses.replace(hit, from_cache=True, seconds=time.monotonic() - started)
     plan = pipeline.plan(asked, target)
     prober = pipeline.Prober(target, plan, environ, settings, on_result)
@@ -81,7 +86,10 @@ def diagnose(
         prefer=asked.prefer,
         seconds=time.monotonic() - started,
     )
-    cache.store(folder, digest, report)  # also with the cache off: --no-cache refreshes it
+    if report.conclusive:
+        # Also with the cache off: --no-cache refreshes it. A timeout or a probe that could
+        # not run is about this run, not the environment: the next run must probe again.
+        cache.store(folder, digest, report)
     return report
 
 
@@ -98,12 +106,91 @@ def scan(
     use_cache: bool = False,
     on_result: ProgressCallback | None = None,
 ) -> ScanReport:
-    """Scan ``paths`` (files and folders) and judge every Keras import in the target.
+    """Judge every Keras import and attribute chain of ``paths`` in the target interpreter.
 
-    ``exclude`` are globs; ``select``/``ignore`` registered KD5xx codes. Placeholder of
-    the scan-output branch: the engine's branch provides the implementation.
+    ``paths`` (files and folders, relative to ``cwd``) are read statically; each distinct
+    statement and chain is probed once in the target, from ``cwd`` (the scanned root, so a
+    local ``keras.py`` shadows as it would for the user) with ``environ``. ``select`` and
+    ``ignore`` take codes or slugs (``KD503``, ``private-import``); ``# noqa`` comments are
+    honoured. Raises :class:`~kerasdoctor.errors.UsageError` (an unknown code, a bad
+    timeout) or :class:`~kerasdoctor.errors.TargetError`; never changes a file.
     """
-    raise NotImplementedError("kerasdoctor.api.scan: the scan engine is not merged yet")
+    started = time.monotonic()
+    root = pipeline.working_directory(cwd)
+    asked = pipeline_scan.options(paths, root, exclude, select, ignore, settings)
+    environ = dict(os.environ if environ is None else environ)
+    results = pipeline_scan.extract(asked)
+    texts, digests = pipeline_scan.read_texts(results, root)
+    questions = pipeline_scan.questions(results)
+    target = pipeline_scan.inspect(python, root, environ, questions)
+    folder = cache.cache_dir(environ)
+    digest = cache.key(target, environ, asked.cache_fields(digests))
+    hit = cache.load(folder, digest, ScanReport) if use_cache else None
+    if isinstance(hit, ScanReport):
+        return dataclasses.replace(hit, from_cache=True, seconds=time.monotonic() - started)
+    # Scan judges imports, not use: the statements' own probes run no use check.
+    plain = dataclasses.replace(settings, use_check=False)
+    candidates = [pipeline_scan.candidate_of(q) for q in questions]
+    outcomes = pipeline_scan.probe(target, candidates, environ, plain, {}, on_result)
+    verdicts = dict(zip(questions, outcomes))
+    lines, specs = pipeline_scan.replacement_lines(
+        pipeline_scan.needs_replacement(results, verdicts)
+    )
+    distinct = list(dict.fromkeys(c for found in lines.values() for c in found))
+    replaced = pipeline_scan.probe(target, distinct, environ, settings, specs, on_result)
+    facts = pipeline_scan.facts(
+        target, results, verdicts, lines, dict(zip(distinct, replaced)), texts
+    )
+    report = ScanReport(
+        kerasdoctor_version=__version__,
+        target=target,
+        root=root,
+        files=pipeline_scan.scanned_files(results),
+        diagnostics=pipeline_scan.diagnostics(asked, facts),
+        verdicts=pipeline_scan.verdict_rows(verdicts),
+        seconds=time.monotonic() - started,
+    )
+    if pipeline_scan.cacheable((*outcomes, *replaced)):
+        cache.store(folder, digest, report)
+    return report
+
+
+def fix(
+    paths: Sequence[str] = (".",),
+    *,
+    python: str | None = None,
+    cwd: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    exclude: Sequence[str] = (),
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    settings: ProbeSettings = DEFAULT_SETTINGS,
+    use_cache: bool = False,
+    on_result: ProgressCallback | None = None,
+    unsafe: bool = False,
+    write: bool = False,
+) -> FixReport:
+    """:func:`scan` ``paths``, then rewrite the failing and private imports to working lines.
+
+    Only ``safe`` fixes unless ``unsafe``; every new line is probed in the target and must
+    give the promised object; files are replaced (atomically) only when ``write`` is true.
+    Raises what :func:`scan` raises; a file that cannot be fixed is reported, not raised.
+    """
+    arguments = {
+        "paths": tuple(paths),
+        "python": python,
+        "cwd": cwd,
+        "environ": environ,
+        "exclude": tuple(exclude),
+        "select": tuple(select),
+        "ignore": tuple(ignore),
+        "settings": settings,
+        "use_cache": use_cache,
+        "on_result": on_result,
+    }
+    return pipeline_fix.fix(
+        scan, arguments, environ=environ, settings=settings, unsafe=unsafe, write=write
+    )
 
 
 def stop_probes() -> None:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import enum
+import functools
 import hashlib
 import json
 import os
@@ -33,12 +34,17 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kerasdoctor import __version__, models
 from kerasdoctor.models import Report, Target
 
-FORMAT = 2  # 2: Report.options removed
+if TYPE_CHECKING:
+    from kerasdoctor.scan.diagnostics import ScanReport
+
+#: 2: Report.options removed; 3: UseCheck.timed_out, entries with timeouts not stored;
+#: 4: scan reports and Candidate kinds
+FORMAT = 4
 #: Variables that describe the terminal or shell session, not the Python environment.
 _VOLATILE = {
     "PWD",
@@ -168,11 +174,17 @@ def _stdlib_prefixes(target: Target) -> tuple[str, ...]:
 
 
 # -- exact encoding of the model ----------------------------------------------------------
-_CLASSES: dict[str, type[Any]] = {
-    cls.__name__: cls
-    for cls in vars(models).values()
-    if isinstance(cls, type) and (dataclasses.is_dataclass(cls) or issubclass(cls, enum.Enum))
-}
+@functools.lru_cache(maxsize=1)
+def _classes() -> dict[str, type[Any]]:
+    # Imported here: `check` never loads the scan package (start-up time).
+    from kerasdoctor.scan import diagnostics as scan_diagnostics
+
+    return {
+        cls.__name__: cls
+        for module in (models, scan_diagnostics)  # check/suggest reports, and scan reports
+        for cls in vars(module).values()
+        if isinstance(cls, type) and (dataclasses.is_dataclass(cls) or issubclass(cls, enum.Enum))
+    }
 
 
 def encode(value: Any) -> Any:
@@ -197,9 +209,9 @@ def decode(data: Any) -> Any:
     if not isinstance(data, dict):
         return data
     if "__enum__" in data:
-        return _CLASSES[data["__enum__"]](data["value"])
+        return _classes()[data["__enum__"]](data["value"])
     if "__dc__" in data:
-        cls = _CLASSES[data["__dc__"]]
+        cls = _classes()[data["__dc__"]]
         return cls(**{k: decode(v) for k, v in data["fields"].items()})
     if "__tuple__" in data:
         return tuple(decode(v) for v in data["__tuple__"])
@@ -208,8 +220,8 @@ def decode(data: Any) -> Any:
     raise ValueError("not an encoded kerasdoctor object")
 
 
-def load(folder: Path, digest: str) -> Report | None:
-    """The cached report for ``digest``, or None (missing, unreadable, other format)."""
+def load(folder: Path, digest: str, expect: type[Any] = Report) -> Any:
+    """The cached report for ``digest`` (an ``expect``), or None (missing, unreadable...)."""
     path = folder / f"{digest}.json"
     try:
         data = json.loads(path.read_text("utf-8"))
@@ -218,10 +230,10 @@ def load(folder: Path, digest: str) -> Report | None:
         report = decode(data["report"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return report if isinstance(report, Report) else None
+    return report if isinstance(report, expect) else None
 
 
-def store(folder: Path, digest: str, report: Report) -> None:
+def store(folder: Path, digest: str, report: Report | ScanReport) -> None:
     """Write an entry atomically; a cache that cannot be written is silently skipped."""
     document = {"format": FORMAT, "kerasdoctor": __version__, "report": encode(report)}
     with contextlib.suppress(OSError):

@@ -27,9 +27,18 @@ class KerasDoctorError(Exception):
 
 
 class UsageError(KerasDoctorError):
-    """The command line asks for something that cannot be done (bad symbol, bad option)."""
+    """The command line asks for something that cannot be done (bad symbol, bad option).
+
+    ``parameter`` names the API parameter at fault (``"timeout"``, ``"prefer"``) when the
+    message starts with it; the CLI replaces it with its option's spelling (``--timeout``),
+    so the API's own messages never name command-line options.
+    """
 
     exit_code = ExitCode.USAGE
+
+    def __init__(self, message: str, *, parameter: str | None = None) -> None:
+        super().__init__(message)
+        self.parameter = parameter
 
 
 class TargetError(KerasDoctorError):

@@ -38,6 +38,11 @@ class Status(str, enum.Enum):
     CRASHED = "crashed"
 
 
+#: Signals that stop a process from outside (the deadline, Ctrl-C, the out-of-memory killer):
+#: a probe ended by one of them says nothing about its line.
+STOP_SIGNALS: tuple[str, ...] = ("SIGKILL", "SIGTERM", "SIGINT", "SIGHUP")
+
+
 class Severity(str, enum.Enum):
     """How bad a finding is; ``--strict`` promotes warnings to failures."""
 
@@ -127,24 +132,76 @@ class Target:
         return any(name == top for name, _ in self.module_origins)
 
 
+#: What a candidate runs: ``from M import N``, ``import M``, or a base import then attributes.
+CANDIDATE_KINDS = ("from", "import", "chain")
+
+
 @dataclass(frozen=True)
 class Candidate:
-    """One import line to try: ``from <module> import <name>``. Data, never code."""
+    """One line to try. Data, never code.
+
+    ``kind`` "from" (the default) is ``from <module> import <name>``; "import" is ``import
+    <module>`` (the object is ``sys.modules[module]``, what ``import M as X`` binds to X);
+    "chain" runs its base import (``from module import name``, or ``import module`` when
+    ``name`` is empty), takes the object bound to ``bound`` (the dotted path the base binds:
+    ``tensorflow`` for ``import tensorflow as tf``, ``keras`` for ``import keras.layers``),
+    then reads each of ``attrs`` in order.
+    """
 
     symbol: str  # the symbol the user asked about (its last component)
     module: str
     name: str
     origin: Origin
     root: str | None = None  # which public root it belongs to, for public lines
+    kind: str = "from"
+    attrs: tuple[str, ...] = ()
+    bound: str = ""  # chains on ``import M``: the path the base binds (see above)
 
     def __post_init__(self) -> None:
-        if not (is_dotted_name(self.module) and is_dotted_name(self.name) and "." not in self.name):
+        if self.kind not in CANDIDATE_KINDS:
+            raise ValueError(f"unknown candidate kind {self.kind!r}")
+        name_ok = is_dotted_name(self.name) and "." not in self.name
+        if self.kind == "import" or (self.kind == "chain" and not self.name):
+            name_ok = not self.name
+        attrs_ok = all(is_dotted_name(a) and "." not in a for a in self.attrs)
+        if self.kind == "chain":
+            attrs_ok = attrs_ok and bool(self.attrs)
+            if not self.name:
+                attrs_ok = attrs_ok and is_dotted_name(self.bound)
+        if not (is_dotted_name(self.module) and name_ok and attrs_ok):
             raise ValueError(f"not an importable line: module={self.module!r} name={self.name!r}")
+
+    @property
+    def base_line(self) -> str:
+        """The import statement this candidate starts with."""
+        if self.kind == "import" or (self.kind == "chain" and not self.name):
+            return f"import {self.module}"
+        return f"from {self.module} import {self.name}"
+
+    @property
+    def expression(self) -> str:
+        """For a chain, the attribute expression after the base import (else "")."""
+        if self.kind != "chain":
+            return ""
+        head = self.name or self.bound
+        return ".".join((head, *self.attrs))
+
+    @property
+    def code(self) -> str:
+        """What a fresh ``python -c`` runs to reproduce this candidate."""
+        if self.kind != "chain":
+            return self.base_line
+        if not self.name and self.bound != self.module.split(".", 1)[0]:
+            # ``import a.b as x; x.c``: an alias is how the code reaches a.b by that name.
+            return f"import {self.module} as _kd; " + ".".join(("_kd", *self.attrs))
+        return f"{self.base_line}; {self.expression}"
 
     @property
     def import_line(self) -> str:
         """The line exactly as a user would paste it."""
-        return f"from {self.module} import {self.name}"
+        if self.kind == "chain":
+            return self.code
+        return self.base_line
 
     @property
     def top_level(self) -> str:
@@ -197,6 +254,7 @@ class UseCheck:
     usable: bool | None  # None: the check could not be run (e.g. needs arguments)
     how: str  # what was tried, e.g. "built in a keras Sequential model and ran forward"
     error: ErrorInfo | None = None
+    timed_out: bool = False  # the check ran out of time: no verdict, only a missing answer
 
 
 @dataclass(frozen=True)
@@ -221,6 +279,25 @@ class ProbeOutcome:
     @property
     def works(self) -> bool:
         return self.status is Status.OK
+
+    @property
+    def is_verdict(self) -> bool:
+        """Whether the outcome says something about the line, not about the probe's run.
+
+        A timeout (of the import or of the use check) only says the deadline was too short
+        for this machine at this moment; a process that could not start, or that was killed
+        by a signal kerasdoctor or the system sends to stop processes (the deadline, Ctrl-C,
+        the out-of-memory killer), says nothing about the line either. A segfault or an
+        abort during the import is a verdict: the line crashes the interpreter.
+        """
+        if self.status is Status.TIMEOUT or (self.use is not None and self.use.timed_out):
+            return False
+        if self.status is Status.CRASHED:
+            detail = self.exit_detail or ""
+            if not detail.startswith(("killed by", "exited with status")):
+                return False  # never started, or did not run: a failure of the probe itself
+            return not detail.startswith(tuple(f"killed by {s}" for s in STOP_SIGNALS))
+        return True
 
     @property
     def usable(self) -> bool | None:
@@ -281,6 +358,11 @@ class Report:
     @property
     def all_resolved(self) -> bool:
         return all(s.candidate is not None for s in self.suggestions)
+
+    @property
+    def conclusive(self) -> bool:
+        """Every probe reached a verdict: only such a report may be replayed from the cache."""
+        return all(p.is_verdict for p in self.probes)
 
 
 def display_path(path: str, home: str | None = None) -> str:

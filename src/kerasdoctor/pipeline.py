@@ -6,7 +6,7 @@ the candidate lines, probe them (all for ``check``; for ``suggest``, batches cho
 the rules, probe again under the environment changes that prove a fix
 (:func:`kerasdoctor.diagnose.verify.requests`), conclude, assemble. The ``diagnose`` stages
 are pure: they say what to probe next and read the outcomes they are handed; this module
-runs the probes and the processes (:mod:`kerasdoctor.target`, :mod:`kerasdoctor.probe`).
+runs the probes and the processes (:mod:`kerasdoctor.interpreter`, :mod:`kerasdoctor.probe`).
 """
 
 from __future__ import annotations
@@ -17,16 +17,21 @@ import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from kerasdoctor import catalogue
-from kerasdoctor.catalogue.discover import discover
-from kerasdoctor.diagnose import early_stop, rank, rules, verify
+from kerasdoctor.diagnose import rank
 from kerasdoctor.errors import UsageError
+from kerasdoctor.interpreter import choose_interpreter, inspect_target
 from kerasdoctor.models import Candidate, Finding, ProbeOutcome, Suggestion, Target
 from kerasdoctor.probe import ProbeSettings, probe_all
 from kerasdoctor.probe.runner import ProgressCallback
-from kerasdoctor.target import choose_interpreter, inspect_target
+
+if TYPE_CHECKING:
+    from kerasdoctor.diagnose import rules, verify
+
+# The stages a cache hit never reaches (discovery, the early stop, the rules, the proof) are
+# imported by the steps that use them: a cached run pays only for what answers it.
 
 #: Commands and whether they stop probing once the answer is certain (same suggestions).
 COMMANDS: dict[str, bool] = {"check": False, "suggest": True}
@@ -61,7 +66,7 @@ class Question:
 
 def question(
     command: str,
-    symbols: Sequence[str],
+    symbols: Sequence[str] | str,
     prefer: str | None,
     ignore: frozenset[str],
     settings: ProbeSettings,
@@ -71,12 +76,17 @@ def question(
         raise UsageError(f"unknown command {command!r} (one of {', '.join(COMMANDS)})")
     if prefer is not None and prefer not in rank.PREFER_CHOICES:
         choices = ", ".join(rank.PREFER_CHOICES)
-        raise UsageError(f"prefer: unknown family {prefer!r} (one of {choices})")
+        raise UsageError(
+            f"prefer: unknown family {prefer!r} (one of {choices})", parameter="prefer"
+        )
     if not 0 < settings.timeout < float("inf"):  # also NaN and inf
         raise UsageError(
-            f"--timeout must be a positive number of seconds, not {settings.timeout:g}"
+            f"timeout must be a positive number of seconds, not {settings.timeout:g}",
+            parameter="timeout",
         )
-    requests = tuple(catalogue.parse_symbol(s) for s in symbols)
+    if isinstance(symbols, str):  # diagnose("Dense"): one symbol, not five letters
+        symbols = (symbols,)
+    requests = tuple(r for s in symbols for r in catalogue.parse_symbols(s))
     root = None if prefer is None else rank.PREFER_CHOICES[prefer]
     return Question(command, requests, root, ignore, settings)
 
@@ -106,6 +116,8 @@ class Plan:
 
 def plan(asked: Question, target: Target) -> Plan:
     """Candidates for every requested symbol (raise UsageError for an unknown one)."""
+    from kerasdoctor.catalogue.discover import discover
+
     cat = catalogue.load()
     found = discover(target, [r.name for r in asked.requests])
     sets: list[catalogue.CandidateSet] = []
@@ -168,6 +180,8 @@ class Prober:
         self, request: verify.ReprobeRequest, empty_folder: Callable[[], str]
     ) -> tuple[ProbeOutcome, ...]:
         """The lines worth running again, in fresh interpreters, with ``request`` applied."""
+        from kerasdoctor.diagnose import verify
+
         changes = dict(request.variables)
         environ = {k: v for k, v in self.environ.items() if k not in changes}
         environ.update({k: v for k, v in changes.items() if v is not None})
@@ -186,6 +200,8 @@ class Prober:
 
 def probe_lines(prober: Prober, asked: Question) -> tuple[ProbeOutcome, ...]:
     """Probe every line (``check``), or until the answer is certain (``suggest``)."""
+    from kerasdoctor.diagnose import early_stop
+
     if not COMMANDS[asked.command]:
         return prober.probe(prober.plan.candidates)
     done: dict[Candidate, ProbeOutcome] = {}
@@ -199,6 +215,8 @@ def choose(
     asked: Question, target: Target, plan: Plan, outcomes: tuple[ProbeOutcome, ...]
 ) -> tuple[rank.Reference, tuple[Suggestion, ...], tuple[rules.Proposal, ...]]:
     """The reference implementation, the suggestions, and the findings rules propose."""
+    from kerasdoctor.diagnose import rules
+
     reference, suggestions = rank.suggest(target, plan.names, outcomes, asked.prefer)
     facts = rules.Facts(target, plan.names, outcomes, suggestions)
     # Ignored codes are not proven either: re-probing costs seconds per line.
@@ -216,6 +234,8 @@ class Reprober(Protocol):
 
 def prove(prober: Reprober, proposals: Sequence[rules.Proposal]) -> tuple[Finding, ...]:
     """Probe again under each change that would prove a fix, then conclude the findings."""
+    from kerasdoctor.diagnose import verify
+
     with contextlib.ExitStack() as stack:
         empty: list[str] = []
 

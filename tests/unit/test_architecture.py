@@ -21,7 +21,7 @@ PKG = "kerasdoctor"
 
 #: The subprocess layer: whatever starts and supervises processes in the target.
 PROCESS = (f"{PKG}.process",)
-RUNNING = (f"{PKG}.probe", f"{PKG}.target", *PROCESS)
+RUNNING = (f"{PKG}.probe", f"{PKG}.interpreter", *PROCESS)
 ORCHESTRATION = (f"{PKG}.pipeline", f"{PKG}.api", f"{PKG}.cli")
 
 #: importer prefix -> prefixes it must not import, and why
@@ -51,7 +51,7 @@ FORBIDDEN: dict[str, tuple[tuple[str, ...], str]] = {
         (*ORCHESTRATION, f"{PKG}.diagnose", f"{PKG}.render", f"{PKG}.cache"),
         "probing reports outcomes up; it never calls the stages above it",
     ),
-    f"{PKG}.target": (
+    f"{PKG}.interpreter": (
         (*ORCHESTRATION, f"{PKG}.diagnose", f"{PKG}.render", f"{PKG}.cache", f"{PKG}.probe"),
         "inspection reports facts up; it never calls the stages above it",
     ),

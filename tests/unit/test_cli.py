@@ -50,6 +50,13 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
         (("explain", "KD999"), "unknown finding code KD999"),
         (("explain", "hello"), "invalid finding code"),
         (("frobnicate",), "No such command"),
+        (
+            ("check", "import keras.layers.BatchNormalization as BN"),
+            "'import' takes a module, and BatchNormalization is a name inside keras.layers; "
+            "ask about 'from keras.layers import BatchNormalization' instead",
+        ),
+        (("suggest", "import keras"), "imports a module, and kerasdoctor checks a symbol"),
+        (("check", "from keras.layers import *"), "name each symbol"),
     ],
 )
 def test_user_errors_are_one_line_and_exit_2(
@@ -217,3 +224,17 @@ def test_project_prefer_unknown_family_is_a_usage_error(
     line = _one_error_line(err)
     assert "unknown family 'pytorch'" in line
     assert "tensorflow, keras, tf_keras, keras_core" in line
+
+
+def test_version_imports_neither_click_nor_the_command_line() -> None:
+    # --version is what editor integrations and hooks run in a loop: it pays only for Python.
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "kerasdoctor", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout == f"kerasdoctor, version {__version__}\n"
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()}
+    assert "kerasdoctor" in imported  # the measurement did list our own imports
+    assert not {m for m in imported if m == "click" or m.startswith("kerasdoctor.cli")}

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from kerasdoctor.errors import TargetError
-from kerasdoctor.target.discover import Runner, choose_interpreter, tool_installer
+from kerasdoctor.interpreter.discover import Runner, choose_interpreter, tool_installer
 
 
 def _link(folder: Path, name: str, to: str | Path = sys.executable) -> Path:

@@ -42,6 +42,20 @@ ENTRIES = {
         public=dict.fromkeys(ROOTS, ("layers",)),
         legacy=("keras.src.layers", "keras.layers.core"),
     ),
+    # As in the catalogue: sub-namespaces in alphabetical order, the side door first.
+    "Adam": catalogue.SymbolEntry(
+        name="Adam",
+        public=dict.fromkeys(
+            ROOTS,
+            (
+                "dtensor.experimental.optimizers",
+                "optimizers",
+                "optimizers.experimental",
+                "optimizers.legacy",
+            ),
+        ),
+        legacy=("keras.src.optimizers",),
+    ),
 }
 
 
@@ -51,6 +65,20 @@ class Works:
 
     module: str
     usable: bool | None = True
+
+
+K2_ADAM = "keras.src.optimizers.adam"
+K2_LEGACY_ADAM = "keras.src.optimizers.legacy.adam"
+K2 = dist("keras", "2.15.0")
+TF215 = dist("tensorflow", "2.15.1")
+TF215_ADAM = {
+    "tensorflow.keras.dtensor.experimental.optimizers": Works(K2_ADAM),
+    "tensorflow.keras.optimizers": Works(K2_ADAM),
+    "tensorflow.keras.optimizers.experimental": Works(K2_ADAM),
+    "tensorflow.keras.optimizers.legacy": Works(K2_LEGACY_ADAM),
+    "keras.optimizers": Works(K2_ADAM),
+    "keras.src.optimizers": Works(K2_ADAM),
+}
 
 
 @dataclass(frozen=True)
@@ -136,6 +164,28 @@ CASES = {
         },
         prefer="keras_core",
     ),
+    "Adam on TF 2.15: the canonical line of tensorflow.keras decides": Case(
+        (TF215, K2), {"Adam": TF215_ADAM}
+    ),
+    "Adam whose canonical line fails: the side door of the same root, after probing it": Case(
+        (TF215, K2),
+        {"Adam": {k: v for k, v in TF215_ADAM.items() if k != "tensorflow.keras.optimizers"}},
+    ),
+    "Adam whose canonical line is unchecked: a usable line of the root gives the object": Case(
+        (TF215, K2),
+        {"Adam": {**TF215_ADAM, "tensorflow.keras.optimizers": Works(K2_ADAM, usable=None)}},
+    ),
+    "one symbol's leader is unchecked: only that symbol's lines are probed further": Case(
+        (TF215, K2),
+        {
+            "Adam": TF215_ADAM,
+            "BatchNormalization": {
+                "tensorflow.keras.layers": Works(K3_BN, usable=None),
+                "tensorflow.keras.layers.normalization": Works(K3_BN),
+                "keras.src.layers": Works(K3_BN),
+            },
+        },
+    ),
     "--prefer a root that does not work": Case(
         (TF, K3),
         {"BatchNormalization": {"tensorflow.keras.layers": Works(K3_BN)}},
@@ -183,3 +233,24 @@ def test_early_stop_suggests_what_a_full_ranking_suggests(case: Case) -> None:
         assert len(staged) < len(full)
     else:
         assert len(staged) == len(full)
+
+
+def test_adam_on_tf215_probes_only_its_canonical_line() -> None:
+    # Every line of Adam's root works; the canonical one, usable, outranks the rest unprobed.
+    case = CASES["Adam on TF 2.15: the canonical line of tensorflow.keras decides"]
+    sets = _sets(case)
+    done: dict[Candidate, ProbeOutcome] = {}
+    batches = []
+    while batch := early_stop.next_batch(target(*case.dists), sets, done, None):
+        batches.append([c.module for c in batch])
+        done.update((c, _outcome(case, c)) for c in batch)
+    assert batches == [["tensorflow.keras.optimizers"]]
+
+
+def test_a_symbol_decided_by_its_leader_is_not_probed_further() -> None:
+    case = CASES["one symbol's leader is unchecked: only that symbol's lines are probed further"]
+    sets = _sets(case)
+    done: dict[Candidate, ProbeOutcome] = {}
+    while batch := early_stop.next_batch(target(*case.dists), sets, done, None):
+        done.update((c, _outcome(case, c)) for c in batch)
+    assert [c.module for c in done if c.symbol == "Adam"] == ["tensorflow.keras.optimizers"]

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from helpers.oracle import fresh_import
+from kerasdoctor.interpreter import choose_interpreter, inspect_target
 from kerasdoctor.models import Candidate, Origin, Status
 from kerasdoctor.probe import ProbeSettings, probe_all
-from kerasdoctor.target import choose_interpreter, inspect_target
 
 LINES = [
     ("json", "dumps"),

@@ -86,7 +86,7 @@ def layer(
     chosen.reopen()
 
 
-def wait_gone(pid: int, within: float = 10.0) -> bool:
+def wait_gone(pid: int, within: float = 60.0) -> bool:
     """Whether ``pid`` ends within ``within`` seconds (a bound on waiting, not a timing claim)."""
     end = time.monotonic() + within
     while not is_gone(pid):

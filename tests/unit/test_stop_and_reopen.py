@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from kerasdoctor import api
-from kerasdoctor.target import choose_interpreter, inspect_target
+from kerasdoctor.interpreter import choose_interpreter, inspect_target
 
 
 def test_inspection_after_stop_probes_runs_again() -> None:

@@ -80,6 +80,67 @@ def parse_symbol(text: str) -> SymbolRequest:
     return SymbolRequest(stripped, name, module or None)
 
 
+def parse_symbols(text: str) -> tuple[SymbolRequest, ...]:
+    """One command-line argument: a symbol, a dotted path, or an import line as pasted.
+
+    ``from keras.layers import Dense, Conv2D as C`` asks about ``keras.layers.Dense`` and
+    ``keras.layers.Conv2D`` (aliases do not matter; parentheses and a trailing ``;`` or
+    comment are allowed). ``import keras.layers.Dense`` is refused with the line that
+    works instead: ``import`` takes a module, never a class or a function.
+    """
+    # One line, however it was pasted (a parenthesised import spans several).
+    stripped = " ".join(text.split("#", 1)[0].split()).rstrip(";").strip()
+    words = stripped.split()
+    if words[:1] == ["from"]:
+        return _parse_from(stripped)
+    if words[:1] == ["import"]:
+        raise UsageError(_import_statement_message(stripped))
+    return (parse_symbol(text),)
+
+
+def _parse_from(stripped: str) -> tuple[SymbolRequest, ...]:
+    head, sep, names = stripped[len("from") :].partition(" import ")
+    module = head.strip()
+    names = names.strip()
+    if names.startswith("(") and names.endswith(")"):
+        names = names[1:-1]
+    parts = [p.strip() for p in names.split(",") if p.strip()]
+    if not sep or not parts or not is_dotted_name(module):
+        raise UsageError(
+            f"invalid import line {stripped!r}: expected 'from MODULE import NAME' "
+            "such as 'from keras.layers import BatchNormalization'"
+        )
+    requests = []
+    for part in parts:
+        name, *alias = part.split()
+        if (
+            not is_dotted_name(name)
+            or "." in name
+            or (alias and (len(alias) != 2 or alias[0] != "as" or not is_dotted_name(alias[1])))
+        ):
+            raise UsageError(
+                f"invalid import line {stripped!r}: name each symbol "
+                f"('from {module} import NAME'), not {part!r}"
+            )
+        requests.append(parse_symbol(f"{module}.{name}"))
+    return tuple(requests)
+
+
+def _import_statement_message(stripped: str) -> str:
+    target = stripped[len("import") :].split(",", maxsplit=1)[0].split()
+    dotted = target[0] if target else ""
+    module, _, name = dotted.rpartition(".")
+    if module and is_dotted_name(dotted) and name[:1].isupper():
+        return (
+            f"{stripped!r} cannot import {name}: 'import' takes a module, and {name} is a "
+            f"name inside {module}; ask about 'from {module} import {name}' instead"
+        )
+    return (
+        f"{stripped!r} imports a module, and kerasdoctor checks a symbol: name one such as "
+        "BatchNormalization, or paste a 'from MODULE import NAME' line"
+    )
+
+
 @functools.lru_cache(maxsize=1)
 def load() -> Catalogue:
     """The packaged catalogue (read once per process)."""

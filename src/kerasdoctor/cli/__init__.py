@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import click
 
 from kerasdoctor import __version__
-from kerasdoctor.errors import ExitCode, KerasDoctorError
+from kerasdoctor.errors import ExitCode, KerasDoctorError, UsageError
 
 #: Command name -> "module:attribute" of its click command, in the order help lists them.
 COMMANDS: dict[str, str] = {
@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "suggest": "kerasdoctor.cli.check:suggest",
     "scan": "kerasdoctor.cli.scan:scan",
     "explain": "kerasdoctor.cli.explain:explain",
+    "fix": "kerasdoctor.cli.fix:fix",
 }
 
 
@@ -109,6 +110,9 @@ def run(argv: Sequence[str] | None = None) -> int:
         _stop_probes()
         _error_line("interrupted; every probe was stopped")
         return int(ExitCode.INTERRUPTED)
+    except UsageError as exc:
+        _error_line(_as_option(exc))
+        return int(exc.exit_code)
     except KerasDoctorError as exc:
         _error_line(str(exc))
         return int(exc.exit_code)
@@ -141,3 +145,11 @@ def _silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError):
         pass
+
+
+def _as_option(exc: UsageError) -> str:
+    """The API's message, with the parameter it names spelled as this command's option."""
+    message = str(exc)
+    if exc.parameter is not None and message.startswith(exc.parameter):
+        return "--" + exc.parameter.replace("_", "-") + message[len(exc.parameter) :]
+    return message

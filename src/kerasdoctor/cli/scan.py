@@ -45,7 +45,8 @@ def scan_codes(values: tuple[str, ...], option: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def _paths(given: tuple[str, ...], project: config.Settings) -> tuple[str, ...]:
+def choose_paths(given: tuple[str, ...], project: config.Settings) -> tuple[str, ...]:
+    """PATH arguments, else ``[tool.kerasdoctor] include``, else ``.``; each must exist."""
     paths = given or project.include_paths() or (".",)
     for path in paths:
         # lexists: a dangling symlink is still something the user named; the scan reports it
@@ -118,7 +119,7 @@ def scan(
     Keras implementations are reported (codes KD501-KD507).
     """
     project = config.load(Path.cwd())
-    chosen = _paths(paths, project)
+    chosen = choose_paths(paths, project)
     selected = scan_codes(select, "--select")
     ignored = scan_codes(
         tuple(c for c in project.ignore if codes.get(c).area.judge is codes.Judge.SCAN) + ignore,

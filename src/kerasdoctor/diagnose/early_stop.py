@@ -29,15 +29,34 @@ def next_batch(
     done: Mapping[Candidate, ProbeOutcome],
     prefer: str | None,
 ) -> tuple[Candidate, ...]:
-    """The lines to probe next (all at once, in catalogue order); empty once certain."""
+    """The lines to probe next (all at once, in catalogue order); empty once certain.
+
+    For each root, the line of each symbol that ranks first before probing
+    (:func:`rank.static_order`: the canonical public module) goes first, alone: when it is
+    usable it outranks every other line of its root, and the rest of the root is not probed
+    for that symbol.
+    """
     for root in rank.root_order(target, prefer):
         stage = [c for s in sets for c in s.candidates if c.root == root]
         if not stage:
             continue
-        todo = tuple(c for c in stage if c not in done)
+        leaders = [lead for s in sets if (lead := _leader(s, root)) is not None]
+        todo = tuple(c for c in leaders if c not in done)
         if todo:
             return todo
-        first = next((done[c] for c in stage if rank.eligible(done[c])), None)
+        # A symbol whose leader is not usable gets the rest of its lines of this root (the
+        # others' unprobed lines rank after their usable leaders: none can be the reference).
+        todo = tuple(
+            c
+            for s in sets
+            if (lead := _leader(s, root)) is not None and not _usable(done[lead])
+            for c in s.candidates
+            if c.root == root and c not in done
+        )
+        if todo:
+            return todo
+        probed = [done[c] for c in stage if c in done]
+        first = rank.reference_line(probed, root)
         if first is None:
             continue  # nothing of this root works: the next root may be the reference
         assert first.resolved is not None
@@ -47,23 +66,41 @@ def next_batch(
     return tuple(c for s in sets for c in s.candidates if c not in done)
 
 
+def _leader(candidate_set: CandidateSet, root: str) -> Candidate | None:
+    """The symbol's line of ``root`` that ranks first statically (None: the root has none)."""
+    lines = [(c, i) for i, c in enumerate(candidate_set.candidates) if c.root == root]
+    if not lines:
+        return None
+    return min(lines, key=lambda pair: rank.static_order(pair[0], root, pair[1]))[0]
+
+
+def _usable(outcome: ProbeOutcome) -> bool:
+    return rank.eligible(outcome) and outcome.usable is True
+
+
 def _decided(
     candidate_set: CandidateSet, root: str, top: str, done: Mapping[Candidate, ProbeOutcome]
 ) -> bool:
     """Whether no unprobed line can outrank this symbol's best line of the reference root."""
-    lines = [done[c] for c in candidate_set.candidates if c.root == root]
-    same_impl = [
-        o for o in lines if rank.eligible(o) and o.resolved and o.resolved.top_level == top
-    ]
-    if not same_impl:
+    leader = _leader(candidate_set, root)
+    if leader is not None and leader in done:
+        lead = done[leader]
+        if _usable(lead) and lead.resolved is not None and lead.resolved.top_level == top:
+            # Usable, and first by every other component of rank.line_order: nothing of
+            # this root outranks it, and the reference object is the one it gives.
+            return True
+    root_lines = [c for c in candidate_set.candidates if c.root == root]
+    if any(c not in done for c in root_lines):
         return False
-    reference_identity = same_impl[0].resolved.identity if same_impl[0].resolved else ""
-    # rank.line_order, as rank.suggest applies it to lines of the reference root.
-    best = min(same_impl, key=lambda o: rank.line_order(o, root, lines.index(o)))
-    return (
-        best.usable is True
-        and best.resolved is not None
-        and best.resolved.identity == reference_identity
+    lines = [done[c] for c in root_lines]
+    reference = rank.reference_line(lines, root, top)
+    if reference is None or reference.resolved is None:
+        return False
+    identity = reference.resolved.identity
+    # As rank.suggest ranks lines giving the reference object: a usable line of this root
+    # outranks every line of another root, and every unchecked one.
+    return any(
+        _usable(o) and o.resolved is not None and o.resolved.identity == identity for o in lines
     )
 
 

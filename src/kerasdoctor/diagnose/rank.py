@@ -10,18 +10,23 @@ Documented in docs/choosing.md. In short:
    2.6-2.15); otherwise Keras 3's ``keras``, then ``tf_keras``, then ``keras_core``.
    ``--prefer ROOT`` puts that root first.
 3. Among the lines that give exactly that object: usable before unchecked, public before
-   private, the reference root's own line first, then catalogue order.
+   private, the reference root's own line first, then the canonical module before paths
+   through ``experimental``, ``dtensor``, ``preprocessing``, ``compat``, ``api``, ``src``,
+   ``python``, ``legacy`` or ``_v2`` (:func:`demotion`), then catalogue order.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kerasdoctor.models import (
+    Candidate,
     Origin,
     ProbeOutcome,
     Resolved,
+    Status,
     Suggestion,
     Target,
 )
@@ -70,21 +75,64 @@ def eligible(outcome: ProbeOutcome) -> bool:
     return outcome.works and outcome.usable is not False and outcome.resolved is not None
 
 
-def line_order(
-    outcome: ProbeOutcome, reference_root: str | None, position: int
-) -> tuple[int, int, int, int, int]:
-    """Sort key among eligible lines that give the reference object (smallest wins).
+#: Path components that mark a module as a side door to an object the canonical public
+#: module also gives (``tensorflow.keras.dtensor.experimental.optimizers`` for ``Adam``,
+#: ``tensorflow.keras.preprocessing.sequence`` for ``pad_sequences``).
+DEMOTED_PARTS = frozenset(
+    {"experimental", "dtensor", "preprocessing", "compat", "api", "src", "python", "legacy"}
+)
 
-    Usable before unchecked, public before private, the reference root's own line first,
-    then by origin, then ``position`` (the line's place in catalogue order).
-    """
+
+def demotion(module: str) -> int:
+    """How many side-door components ``module`` has below its top-level package."""
+    return sum(1 for part in module.split(".")[1:] if part in DEMOTED_PARTS or part.startswith("_"))
+
+
+def static_order(
+    candidate: Candidate, reference_root: str | None, position: int
+) -> tuple[int, int, int, int, int]:
+    """The part of :func:`line_order` that is known before the line is probed."""
     return (
-        0 if outcome.usable is True else 1,
-        0 if outcome.candidate.is_public else 1,
-        0 if reference_root is not None and outcome.candidate.root == reference_root else 1,
-        ORIGIN_ORDER[outcome.candidate.origin],
+        0 if candidate.is_public else 1,
+        0 if reference_root is not None and candidate.root == reference_root else 1,
+        demotion(candidate.module),
+        ORIGIN_ORDER[candidate.origin],
         position,
     )
+
+
+def line_order(
+    outcome: ProbeOutcome, reference_root: str | None, position: int
+) -> tuple[int, int, int, int, int, int]:
+    """Sort key among eligible lines that give the reference object (smallest wins).
+
+    Usable before unchecked, then :func:`static_order`: public before private, the
+    reference root's own line first, the canonical module before side doors
+    (:func:`demotion`), then by origin, then ``position`` (the line's place in catalogue
+    order). Only the first component needs the probe, so the line that ranks first
+    statically wins outright when it is usable (the early stop relies on it).
+    """
+    usable = 0 if outcome.usable is True else 1
+    return (usable, *static_order(outcome.candidate, reference_root, position))
+
+
+def reference_line(
+    outcomes: Sequence[ProbeOutcome], root: str, top_level: str | None = None
+) -> ProbeOutcome | None:
+    """The best-ranked eligible line of ``root`` (giving ``top_level``, when given).
+
+    The reference implementation and, per symbol, the reference object are read from it.
+    """
+    lines = [
+        (o, i)
+        for i, o in enumerate(outcomes)
+        if o.candidate.root == root
+        and eligible(o)
+        and (top_level is None or (o.resolved is not None and o.resolved.top_level == top_level))
+    ]
+    if not lines:
+        return None
+    return min(lines, key=lambda pair: static_order(pair[0].candidate, root, pair[1]))[0]
 
 
 def choose_reference(
@@ -92,18 +140,18 @@ def choose_reference(
 ) -> Reference:
     """The first root (in :func:`root_order`) with a working public line for some symbol."""
     for root in root_order(target, prefer):
-        for outcome in outcomes:
-            if outcome.candidate.root == root and eligible(outcome):
-                assert outcome.resolved is not None
-                order = ", ".join(root_order(target, None))
-                why = (
-                    f"--prefer {root}"
-                    if prefer == root
-                    else f"{root} is the first of {order} that works here"
-                )
-                return Reference(root, outcome.resolved.top_level, outcome.distribution, why)
+        outcome = reference_line(outcomes, root)
+        if outcome is not None:
+            assert outcome.resolved is not None
+            order = ", ".join(root_order(target, None))
+            why = (
+                f"prefer {root}"
+                if prefer == root
+                else f"{root} is the first of {order} that works here"
+            )
+            return Reference(root, outcome.resolved.top_level, outcome.distribution, why)
         if prefer == root:
-            return Reference(root, None, None, f"--prefer {root}, and no public {root} line works")
+            return Reference(root, None, None, f"prefer {root}, and no public {root} line works")
     return Reference(None, None, None, "no public Keras line works here")
 
 
@@ -125,6 +173,9 @@ def _suggest_one(
     mine = [o for o in outcomes if o.candidate.symbol == symbol]
     working = [o for o in mine if o.works]
     eligible_lines = [o for o in working if eligible(o)]
+    unanswered = [o for o in mine if not o.is_verdict]
+    if not working and unanswered:
+        return Suggestion(symbol, None, no_answer_reason(unanswered, outcomes))
     if not working:
         return Suggestion(symbol, None, "no candidate line works in this environment")
     if not eligible_lines:
@@ -148,10 +199,12 @@ def _suggest_one(
     note = ""
     if not pool:
         if prefer is not None:
+            other = min(eligible_lines, key=lambda o: line_order(o, None, order[id(o)]))
             return Suggestion(
                 symbol,
                 None,
-                f"no working line gives the {reference.root} implementation (--prefer)",
+                f"none from {reference.root}, the preferred family: no {reference.root} line "
+                f"gives it here, while other families do (such as: {other.candidate.import_line})",
             )
         pool = eligible_lines
         if reference.top_level is not None:
@@ -160,7 +213,7 @@ def _suggest_one(
                 "symbols come from: do not mix its objects with that one's"
             )
 
-    def rank(o: ProbeOutcome) -> tuple[int, int, int, int, int]:
+    def rank(o: ProbeOutcome) -> tuple[int, int, int, int, int, int]:
         return line_order(o, reference.root, order[id(o)])
 
     best = min(pool, key=rank)
@@ -173,6 +226,9 @@ def _suggest_one(
         and o.resolved is not None
         and o.resolved.identity == best.resolved.identity
     )
+    if unanswered:
+        # A line that timed out might have ranked before the chosen one.
+        note += "; " + no_answer_reason(unanswered, outcomes, some_work=True)
     return Suggestion(
         symbol=symbol,
         candidate=best.candidate,
@@ -183,16 +239,43 @@ def _suggest_one(
     )
 
 
+def no_answer_reason(
+    unanswered: Sequence[ProbeOutcome],
+    outcomes: Sequence[ProbeOutcome],
+    *,
+    some_work: bool = False,
+) -> str:
+    """Why lines have no verdict, and the timeout that would let them finish.
+
+    The advice is at least 30 s and at least twice the slowest line that did answer in this
+    run (a cold TensorFlow import can take tens of seconds on a busy or slow disk).
+    """
+    timed_out = [o for o in unanswered if o.status is Status.TIMEOUT or (o.use and o.use.timed_out)]
+    other = len(unanswered) - len(timed_out)
+    parts = []
+    if timed_out:
+        deadline = max(o.seconds for o in timed_out)
+        parts.append(f"{len(timed_out)} line(s) timed out (no answer within {deadline:.1f} s)")
+    if other:
+        parts.append(f"{other} probe(s) could not run to the end (see each line)")
+    answered = [o.seconds for o in outcomes if o.is_verdict and o.method == "process"]
+    slowest = max(answered, default=0.0)
+    if answered:
+        parts.append(f"the slowest line that answered took {slowest:.1f} s")
+    advice = max(30, math.ceil(2 * slowest / 10.0) * 10)
+    head = "not every line answered" if some_work else "no line gave an answer"
+    return (
+        f"{head}: {', '.join(parts)}; this says nothing about the lines: "
+        f"run again with a longer timeout (--timeout {advice})"
+    )
+
+
 def _reference_identity(lines: Sequence[ProbeOutcome], reference: Reference) -> str | None:
-    """What the reference root's own public line gives for this symbol, if it works."""
-    for o in lines:
-        if (
-            o.candidate.root == reference.root
-            and o.resolved is not None
-            and o.resolved.top_level == reference.top_level
-        ):
-            return o.resolved.identity
-    return None
+    """What the reference root's best-ranked line gives for this symbol, if one works."""
+    if reference.root is None:
+        return None
+    best = reference_line(lines, reference.root, reference.top_level)
+    return None if best is None or best.resolved is None else best.resolved.identity
 
 
 def _reason(best: ProbeOutcome, reference: Reference) -> str:

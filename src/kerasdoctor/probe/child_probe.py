@@ -4,7 +4,12 @@
 #
 # Job (JSON on stdin): {"module": "...", "name": "...", "use": {...} or null,
 #                       "tops": [top-level names whose origin to report],
-#                       "families": [public roots of the Keras implementations]}
+#                       "families": [public roots of the Keras implementations],
+#                       "kind": "from" (default) | "import" | "chain", "attrs": [...],
+#                       "bound": "..."}
+#   "import": `import <module>`; the object is sys.modules[module].
+#   "chain": the base import (`from module import name`, or `import module` when name is
+#   empty, then the object bound to `bound`), then getattr for each of attrs in order.
 # A zygote's job: {"mode": "zygote", "warm": "A", "tops": [...]}, then one line job (as
 # above, with an "id") per line on the control pipe.
 # Messages (on the private channel):
@@ -159,23 +164,73 @@ def _kd_use(obj, resolved, spec, families):
     return {"usable": True, "how": "imported"}
 
 
+def _kd_module_import(module, bound):
+    """Exactly what `import <module>` does; the object the statement binds, by `bound`.
+
+    `import a.b.c` binds `a` (bound "a"); `import a.b.c as x` binds a.b.c (bound "a.b.c"),
+    which CPython reads as attributes of a, falling back to sys.modules.
+    """
+    __import__(module, globals(), None, [], 0)
+    obj = sys.modules.get(bound)
+    if obj is None:
+        parts = bound.split(".")
+        obj = sys.modules[parts[0]]
+        for part in parts[1:]:
+            obj = getattr(obj, part)
+    return obj
+
+
+def _kd_valid_job(kind, module, name, attrs, bound):
+    if not _kd_valid(module) or kind not in ("from", "import", "chain"):
+        return False
+    if not isinstance(attrs, list) or not all(_kd_valid(a) and "." not in a for a in attrs):
+        return False
+    if kind == "from":
+        return _kd_valid(name) and "." not in name
+    if kind == "import":
+        return not name
+    if not attrs:
+        return False
+    return (_kd_valid(name) and "." not in name) if name else _kd_valid(bound)
+
+
+def _kd_run_job(kind, module, name, attrs, bound):
+    """The object the job's code gives; raises what a fresh interpreter would raise."""
+    if kind == "import":
+        return _kd_module_import(module, module)
+    if name:
+        obj = _kd_import(module, name)
+    else:
+        obj = _kd_module_import(module, bound)
+    for attr in attrs:
+        obj = getattr(obj, attr)  # attribute access as the code does it (lazy modules too)
+    return obj
+
+
 def _kd_probe(job, send, clock):
     """Run one line (and its use check) and send its verdict; see the module comment."""
     module, name = job.get("module"), job.get("name")
     tops, families = _kd_names(job, "tops"), _kd_names(job, "families")
-    if not (_kd_valid(module) and _kd_valid(name)):
+    kind = job.get("kind") or "from"
+    attrs = job.get("attrs") or []
+    bound = job.get("bound") or ""
+    if not _kd_valid_job(kind, module, name, attrs, bound):
         send({"phase": "import", "status": "error", "seconds": 0.0,
               "error": {"type": "kerasdoctor.InvalidJob", "message": "invalid module or name"}})
         return
     started = clock()
     try:
-        obj = _kd_import(module, name)
+        obj = _kd_run_job(kind, module, name, attrs, bound)
     except BaseException as exc:  # SystemExit and KeyboardInterrupt too: the import failed
         status = "import-error" if isinstance(exc, ImportError) else "error"
         send({"phase": "import", "status": status, "seconds": clock() - started,
               "error": _kd_error(exc), "modules": _kd_modules(module, tops)})
         return
     seconds = clock() - started
+    if kind == "chain":
+        name = attrs[-1]  # described by the last attribute read
+    elif kind == "import":
+        name = module.rpartition(".")[2]
     resolved = _kd_describe(obj, module, name, families)
     send({"phase": "import", "status": "ok", "seconds": seconds, "resolved": resolved,
           "modules": _kd_modules(module, tops)})

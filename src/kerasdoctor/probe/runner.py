@@ -193,6 +193,9 @@ def _probe_one(
         "tops": list(knowledge.REPORTED_TOPS),
         "families": list(knowledge.KERAS_FAMILY_TOPS),
     }
+    if candidate.kind != "from":
+        # A "from" job is unchanged on the wire; the other kinds say what to run.
+        job.update(kind=candidate.kind, attrs=list(candidate.attrs), bound=candidate.bound)
     if use_spec is not None:
         job["use"] = dict(use_spec)
     started = time.monotonic()
@@ -312,7 +315,7 @@ def _use_check(run: PayloadRun, requested: bool, timeout: float) -> UseCheck | N
             error=_error(used.get("error")),
         )
     if run.timed_out:
-        return UseCheck(None, f"the use check did not finish within {timeout:g} s")
+        return UseCheck(None, f"the use check did not finish within {timeout:g} s", timed_out=True)
     detail = run.exit_detail
     return UseCheck(
         False,

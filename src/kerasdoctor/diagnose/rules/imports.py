@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kerasdoctor import knowledge
-from kerasdoctor.diagnose import fixes
+from kerasdoctor.diagnose import fixes, rank
 from kerasdoctor.diagnose.rules.facts import Facts, error_text, importable
 from kerasdoctor.diagnose.rules.proposals import Proposal, Rule, finding
 
@@ -25,7 +25,15 @@ def kd001_no_working_import(facts: Facts) -> list[Proposal]:
             for o in mine
             if o.error is not None and o.candidate.is_public
         ]
-        message = f"no import line gives a usable {suggestion.symbol}: {suggestion.reason}"
+        if any(not o.is_verdict for o in mine) and not any(o.works for o in mine):
+            # Lines that timed out have no verdict: "no line works" would be untrue.
+            message = f"no verdict for {suggestion.symbol}: {suggestion.reason}"
+        elif any(rank.eligible(o) for o in mine):
+            # --prefer asked for a family that does not give it; other families do.
+            message = f"no line of the preferred family gives {suggestion.symbol}: "
+            message += suggestion.reason
+        else:
+            message = f"no import line gives a usable {suggestion.symbol}: {suggestion.reason}"
         fix: tuple[str, ...] = ()
         if nothing_installed:
             # With no Keras at all, TensorFlow is the one install after which every public

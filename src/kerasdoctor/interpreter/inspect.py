@@ -19,9 +19,9 @@ from packaging.utils import canonicalize_name
 
 from kerasdoctor import process
 from kerasdoctor.errors import TargetError
+from kerasdoctor.interpreter.discover import Interpreter
 from kerasdoctor.knowledge import KNOWN_MODULES, STEERING_VARIABLES, is_relevant
 from kerasdoctor.models import Distribution, KerasConfig, Target
-from kerasdoctor.target.discover import Interpreter
 
 INSPECT_TIMEOUT = 30.0
 
@@ -41,7 +41,7 @@ def inspect_target(
     process.layer().reopen()
     run = process.run_payload(
         interpreter.python,
-        process.child_source("kerasdoctor.target", "child_inspect.py"),
+        process.child_source("kerasdoctor.interpreter", "child_inspect.py"),
         {"env_names": list(STEERING_VARIABLES), "modules": modules},
         cwd=cwd,
         env=environ,

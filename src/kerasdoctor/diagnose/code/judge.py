@@ -1,0 +1,432 @@
+"""The scan judge: static records plus the target's verdicts in, KD501-KD507 out.
+
+One pass per file: which ladder branches run (:mod:`.ladders`), which records count (those
+that run), then one rule per code. Replacements and their edits are attached last, per text
+unit, so that every name of one statement shares the statement's single edit.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
+
+from kerasdoctor import codes
+from kerasdoctor.catalogue import replacements
+from kerasdoctor.diagnose.code import fixes
+from kerasdoctor.diagnose.code.facts import ScanFacts
+from kerasdoctor.diagnose.code.ladders import LadderRun, in_dead_branch, records_of, run_ladders
+from kerasdoctor.diagnose.code.paths import implementation, private_part
+from kerasdoctor.diagnose.code.questions import symbol_of
+from kerasdoctor.fix import edits as engine
+from kerasdoctor.models import ProbeOutcome, Severity
+from kerasdoctor.scan.diagnostics import Applicability, CodeFix, Diagnostic, Location, TextEdit
+from kerasdoctor.scan.model import ChainRecord, FileResult, FileStatus, ImportRecord, Span
+from kerasdoctor.scan.statements import ModuleImport, Question, question_of
+
+Record = ImportRecord | ChainRecord
+
+
+def judge(facts: ScanFacts) -> tuple[Diagnostic, ...]:
+    """Every KD5xx diagnostic of every readable file, in file order then position."""
+    out: list[Diagnostic] = []
+    for result in facts.results:
+        if result.status is FileStatus.OK:
+            found = _FileJudge(facts, result).diagnostics()
+            out.extend(sorted(found, key=_position))
+    return tuple(out)
+
+
+def _position(d: Diagnostic) -> tuple[int, int, int, str]:
+    loc = d.location
+    return (-1 if loc.cell is None else loc.cell, loc.line, loc.column, d.code)
+
+
+def error_text(outcome: ProbeOutcome) -> str:
+    """The failure as a fresh interpreter shows it: ``ModuleNotFoundError: No module ...``."""
+    if outcome.error is None:
+        return outcome.status.value
+    return (
+        f"{outcome.error.type}: {outcome.error.message}"
+        if outcome.error.message
+        else (outcome.error.type)
+    )
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """A diagnostic waiting for its edits (planned per unit once all are known)."""
+
+    diagnostic: Diagnostic
+    record: Record | None = None
+    choice: fixes.Choice | None = None
+    replacement: str | None = None
+    #: False when the replacement is not an edit of the record itself (needs a new import)
+    editable: bool = True
+
+
+class _FileJudge:
+    def __init__(self, facts: ScanFacts, result: FileResult) -> None:
+        self.facts = facts
+        self.result = result
+        self.runs: Mapping[int, LadderRun] = run_ladders(result, self.outcome)
+        self.pending: list[_Pending] = []
+
+    # -- facts about records ------------------------------------------------------------
+    def question(self, record: Record) -> Question | None:
+        if isinstance(record, ImportRecord) and record.star:
+            return ModuleImport(record.module)  # the module of a star import is still checked
+        return question_of(record, self.result)
+
+    def outcome(self, record: Record) -> ProbeOutcome | None:
+        question = self.question(record)
+        return None if question is None else self.facts.verdicts.get(question)
+
+    def base(self, chain: ChainRecord) -> ImportRecord:
+        return self.result.imports[chain.import_index]
+
+    def runs_here(self, record: Record) -> bool:
+        """False for a record in a branch that does not run of a ladder that works."""
+        if in_dead_branch(record.ladders, self.runs):
+            return False
+        if isinstance(record, ChainRecord):
+            return not in_dead_branch(self.base(record).ladders, self.runs)
+        return True
+
+    def location(self, span: Span) -> Location:
+        return Location(
+            self.result.path, span.cell, span.line, span.column, span.end_line, span.end_column
+        )
+
+    def diagnostic(
+        self, code: str, span: Span, statement: str, message: str, severity: Severity | None = None
+    ) -> Diagnostic:
+        entry = codes.get(code)
+        return Diagnostic(
+            code, entry.slug, severity or entry.severity, self.location(span), statement, message
+        )
+
+    def implementations(self, exclude: Record | None = None) -> list[tuple[Record, str]]:
+        """Records that run here and give a Keras object, with its implementation."""
+        out: list[tuple[Record, str]] = []
+        for record in records_of(self.result):
+            if record is exclude or not self.runs_here(record):
+                continue
+            if isinstance(record, ImportRecord) and record.star:
+                continue
+            outcome = self.outcome(record)
+            impl = None if outcome is None else implementation(outcome)
+            if impl is not None:
+                out.append((record, impl))
+        return out
+
+    def file_implementation(self, exclude: Record | None = None) -> str | None:
+        """The implementation most of the file's other Keras objects come from."""
+        counts = Counter(impl for _, impl in self.implementations(exclude))
+        return counts.most_common(1)[0][0] if counts else None
+
+    # -- rules ----------------------------------------------------------------------------
+    def diagnostics(self) -> list[Diagnostic]:
+        for record in self.result.imports:
+            if record.star:
+                self.star(record)
+            else:
+                self.one(record)
+        for chain in _distinct_chains(self.result.chains, self):
+            self.one(chain)
+        self.mixing()
+        self.ladders()
+        return self.attach_edits()
+
+    def star(self, record: ImportRecord) -> None:
+        message = (
+            f"`{record.text.strip()}` is a star import: the names it binds are not judged; "
+            "import the names you use explicitly"
+        )
+        self.pending.append(_Pending(self.diagnostic("KD507", record.span, record.text, message)))
+        outcome = self.outcome(record)
+        if outcome is not None and not outcome.works and self.runs_here(record):
+            message = f"`import {record.module}` fails here: {error_text(outcome)}"
+            self.pending.append(
+                _Pending(self.diagnostic("KD501", record.span, record.text, message))
+            )
+
+    def one(self, record: Record) -> None:
+        question = self.question(record)
+        outcome = self.outcome(record)
+        if question is None or outcome is None or not self.runs_here(record):
+            return
+        if isinstance(record, ChainRecord):
+            base = self.outcome(self.base(record))
+            if base is None or not base.works:
+                return  # reported once, at the import
+        alternatives = self.facts.alternatives.get(question, ())
+        if outcome.works:
+            self.private(record, outcome, alternatives)
+            return
+        symbol = symbol_of(question)
+        if isinstance(record, ImportRecord):
+            code, shown = "KD501", record.line_text
+        else:
+            code, shown = "KD502", ".".join((record.base, *record.attrs))
+        message = f"`{shown}` fails here: {error_text(outcome)}"
+        diagnostic = self.diagnostic(code, record.span, record.text, message)
+        choice = fixes.working_line(
+            self.facts.target, symbol, alternatives, self.file_implementation(record)
+        )
+        self.pending.append(self.with_choice(diagnostic, record, choice))
+        if choice is None:
+            self.removed(record, question, alternatives)
+
+    def private(
+        self, record: Record, outcome: ProbeOutcome, alternatives: tuple[ProbeOutcome, ...]
+    ) -> None:
+        if isinstance(record, ImportRecord):
+            path = record.module if record.name is None else f"{record.module}.{record.name}"
+            shown = record.line_text
+        else:
+            if private_part(self.path_of_base(record)) is not None:
+                return  # the import it stands on is reported already
+            path, shown = record.path, ".".join((record.base, *record.attrs))
+        part = private_part(path)
+        if part is None:
+            return
+        message = (
+            f"`{shown}` works here, but only through the private or deprecated path "
+            f"component `{part}`, which releases move or remove without notice"
+        )
+        diagnostic = self.diagnostic("KD503", record.span, record.text, message)
+        self.pending.append(
+            self.with_choice(diagnostic, record, fixes.same_object(outcome, alternatives))
+        )
+
+    def path_of_base(self, chain: ChainRecord) -> str:
+        base = self.base(chain)
+        return base.module if base.name is None else f"{base.module}.{base.name}"
+
+    def removed(
+        self, record: Record, question: Question, alternatives: tuple[ProbeOutcome, ...]
+    ) -> None:
+        """KD505: nothing installed provides the symbol, and the catalogue or the table knows it."""
+        symbol = symbol_of(question)
+        path = (
+            record.path
+            if isinstance(record, ChainRecord)
+            else (record.module if record.name is None else f"{record.module}.{record.name}")
+        )
+        entry = replacements.find(symbol, path)
+        if entry is None and not alternatives:
+            return
+        if any(o.works for o in alternatives):
+            return  # some line works (perhaps unusable): not "removed"
+        where = f"{len(alternatives)} known locations" if alternatives else "its known locations"
+        message = f"no installed Keras implementation provides `{symbol}` (tried {where})"
+        if entry is not None:
+            use = f"use {entry.replacement}" if entry.replacement else "there is no replacement"
+            message += f"; {use}: {entry.note}"
+        self.pending.append(_Pending(self.diagnostic("KD505", record.span, record.text, message)))
+
+    def mixing(self) -> None:
+        found = self.implementations()
+        counts = Counter(impl for _, impl in found)
+        if len(counts) < 2:
+            return
+        main = counts.most_common(1)[0][0]
+        main_record = next(r for r, impl in found if impl == main)
+        for other in [i for i in counts if i != main]:
+            record = next(r for r, impl in found if impl == other)
+            message = (
+                f"this file uses two Keras implementations: `{_shown(record)}` gives an object "
+                f"of {other}, while `{_shown(main_record)}` (line {main_record.span.line}) "
+                f"gives one of {main}; a layer of one put into a model of the other fails"
+            )
+            diagnostic = self.diagnostic("KD504", record.span, record.text, message)
+            question = self.question(record)
+            choice = None
+            if question is not None:
+                choice = fixes.working_line(
+                    self.facts.target,
+                    symbol_of(question),
+                    self.facts.alternatives.get(question, ()),
+                    main,
+                )
+                if choice is not None and implementation(choice.outcome) != main:
+                    choice = None
+                if choice is not None:
+                    # The line now gives another object: never applied without asking.
+                    choice = fixes.Choice(choice.outcome, Applicability.UNSAFE)
+            self.pending.append(self.with_choice(diagnostic, record, choice))
+
+    def ladders(self) -> None:
+        for run in self.runs.values():
+            ladder = run.ladder
+            records = [
+                r
+                for r in records_of(self.result)
+                if any(ref.ladder == ladder.id for ref in r.ladders)
+            ]
+            first = min(records, key=lambda r: r.span.start) if records else None
+            statement = first.text if first is not None else "try:"
+            if not run.works:
+                message = "no branch of this import ladder works here: every Keras import it "
+                message += "tries fails (each failure is reported)"
+                self.pending.append(
+                    _Pending(
+                        self.diagnostic("KD506", ladder.span, statement, message, Severity.WARNING)
+                    )
+                )
+                continue
+            taken = [
+                r
+                for r in records
+                if any(ref.ladder == ladder.id and ref.branch == run.taken for ref in r.ladders)
+            ]
+            head = min(taken, key=lambda r: r.span.start) if taken else None
+            which = "the try branch" if run.taken == 0 else f"except branch {run.taken}"
+            message = f"this import ladder takes {which} here"
+            if head is not None:
+                message += f" (`{_shown(head)}`, line {head.span.line})"
+            severity = Severity.INFO
+            mine = {implementation(o) for r in taken if (o := self.outcome(r)) is not None}
+            mine.discard(None)
+            outside = {
+                impl
+                for r, impl in self.implementations()
+                if not any(ref.ladder == ladder.id for ref in r.ladders)
+            }
+            if mine and outside and not mine & outside:
+                severity = Severity.WARNING
+                message += (
+                    f"; it gives objects of {', '.join(sorted(i for i in mine if i))} while "
+                    f"the rest of the file uses {', '.join(sorted(outside))}"
+                )
+            self.pending.append(
+                _Pending(self.diagnostic("KD506", ladder.span, statement, message, severity))
+            )
+
+    # -- replacements and edits -------------------------------------------------------------
+    def with_choice(
+        self, diagnostic: Diagnostic, record: Record, choice: fixes.Choice | None
+    ) -> _Pending:
+        if choice is None:
+            return _Pending(diagnostic, record)
+        if isinstance(record, ImportRecord):
+            return _Pending(
+                diagnostic,
+                record,
+                choice,
+                fixes.import_replacement(record, choice.outcome),
+                editable=choice.outcome.candidate.kind == "from" and record.name is not None,
+            )
+        text, editable = fixes.chain_replacement(record, choice.outcome)
+        return _Pending(diagnostic, record, choice, text, editable)
+
+    def attach_edits(self) -> list[Diagnostic]:
+        planned = self.plan()
+        out: list[Diagnostic] = []
+        for index, item in enumerate(self.pending):
+            if item.choice is None or item.replacement is None or item.record is None:
+                out.append(item.diagnostic)
+                continue
+            resolved = item.choice.outcome.resolved
+            edits, note = planned.get(index, ((), None))
+            if not item.editable:
+                note = "the replacement needs an import statement of its own: add it by hand"
+            if item.record.ladders and not in_dead_branch(item.record.ladders, self.runs):
+                ladder_ok = all(
+                    self.runs[ref.ladder].works
+                    for ref in item.record.ladders
+                    if ref.ladder in self.runs
+                )
+                if ladder_ok:
+                    edits, note = (), "inside an import ladder that works here: not rewritten"
+            fix = CodeFix(
+                applicability=item.choice.applicability,
+                replacement=item.replacement,
+                resolves_to=None if resolved is None else resolved.identity,
+                edits=edits,
+                note=note,
+            )
+            out.append(replace(item.diagnostic, fix=fix))
+        return out
+
+    def plan(self) -> dict[int, tuple[tuple[TextEdit, ...], str | None]]:
+        """Edits per pending index, planned per text unit with the fix engine."""
+        by_unit: dict[int | None, list[int]] = {}
+        for index, item in enumerate(self.pending):
+            if item.choice is not None and item.record is not None and item.editable:
+                by_unit.setdefault(item.record.span.cell, []).append(index)
+        out: dict[int, tuple[tuple[TextEdit, ...], str | None]] = {}
+        for cell, indexes in by_unit.items():
+            text = self.facts.texts.get((self.result.path, cell))
+            if text is None:
+                for index in indexes:
+                    out[index] = ((), "the source text was not available to plan edits")
+                continue
+            rewrites, owners = self.rewrites(text, indexes)
+            plan = engine.plan_edits(text, rewrites)
+            for planned in plan.edits:
+                edit = fixes.to_location_edit(text, planned.edit)
+                for index in owners[id(planned.rewrite)]:
+                    out[index] = ((edit,), None)
+            for refusal in plan.refused:
+                for index in owners[id(refusal.rewrite)]:
+                    out[index] = ((), f"not rewritten: {refusal.reason}")
+        return out
+
+    def rewrites(
+        self, text: str, indexes: list[int]
+    ) -> tuple[list[engine.Rewrite], dict[int, list[int]]]:
+        """One rewrite per statement (all its moved names) and one per chain."""
+        statements: dict[int, tuple[ImportRecord, list[tuple[int, engine.NameMove]]]] = {}
+        chains: dict[tuple[int, int], tuple[engine.ChainRewrite, list[int]]] = {}
+        for index in indexes:
+            item = self.pending[index]
+            record, choice = item.record, item.choice
+            assert record is not None
+            assert choice is not None
+            assert item.replacement is not None
+            if isinstance(record, ImportRecord):
+                assert record.name is not None
+                move = engine.NameMove(record.name, record.alias, choice.outcome.candidate.module)
+                statements.setdefault(record.statement, (record, []))[1].append((index, move))
+            else:
+                old = ".".join((record.base, *record.attrs))
+                key = (record.span.start, record.span.end)
+                if key not in chains:
+                    span = fixes.engine_span(text, record.span)
+                    chains[key] = (engine.ChainRewrite(span, old, item.replacement), [])
+                chains[key][1].append(index)
+        rewrites: list[engine.Rewrite] = []
+        owners: dict[int, list[int]] = {}
+        for record, moves in statements.values():
+            unique: list[engine.NameMove] = []
+            for _, move in moves:
+                if move not in unique:
+                    unique.append(move)
+            rewrite: engine.Rewrite = engine.FromImportRewrite(
+                fixes.engine_span(text, record.span), record.module, tuple(unique)
+            )
+            rewrites.append(rewrite)
+            owners[id(rewrite)] = [index for index, _ in moves]
+        for rewrite, chain_owners in chains.values():
+            rewrites.append(rewrite)
+            owners[id(rewrite)] = chain_owners
+        return rewrites, owners
+
+
+def _shown(record: Record) -> str:
+    if isinstance(record, ImportRecord):
+        return record.line_text
+    return ".".join((record.base, *record.attrs))
+
+
+def _distinct_chains(chains: tuple[ChainRecord, ...], judge: _FileJudge) -> Iterator[ChainRecord]:
+    """One chain record per place: of several bindings (ladder branches), the one that runs."""
+    by_place: dict[tuple[int | None, int, int], list[ChainRecord]] = {}
+    for chain in chains:
+        by_place.setdefault((chain.span.cell, chain.span.start, chain.span.end), []).append(chain)
+    for group in by_place.values():
+        running = [c for c in group if judge.runs_here(c)]
+        if running:
+            yield running[-1]  # the binding made last in the source is the one in effect
