@@ -81,7 +81,7 @@ def stored_report(cache_home: Path) -> Report:
     entries = sorted((cache_home / "kerasdoctor").glob("*.json"))
     assert len(entries) == 1, f"expected the run's one cache entry, found {entries}"
     report = cache.load(entries[0].parent, entries[0].stem)
-    assert report is not None, f"unreadable cache entry {entries[0]}"
+    assert isinstance(report, Report), f"unreadable cache entry {entries[0]}"
     return report
 
 
