@@ -45,9 +45,7 @@ def probe_new_lines(environ: Mapping[str, str], settings: ProbeSettings) -> Conf
     from kerasdoctor.pipeline import protected_keras_home
 
     def confirm(target: Target, lines: Sequence[NewLine]) -> Mapping[NewLine, ProbeOutcome]:
-        runnable = [(line, line.as_from) for line in lines]
-        asked = [(line, plain) for line, plain in runnable if plain is not None]
-        candidates = [Candidate(p.name, p.module, p.name, Origin.USER) for _, p in asked]
+        candidates = [candidate_of(line) for line in lines]
         with protected_keras_home(target, environ) as probe_environ:
             outcomes = probe_all(
                 target,
@@ -61,9 +59,23 @@ def probe_new_lines(environ: Mapping[str, str], settings: ProbeSettings) -> Conf
                     fork=settings.fork,
                 ),
             )
-        return {line: outcome for (line, _), outcome in zip(asked, outcomes)}
+        return dict(zip(lines, outcomes))
 
     return confirm
+
+
+def candidate_of(line: NewLine) -> Candidate:
+    """The probe candidate that runs ``line`` exactly as the rewritten file will."""
+    symbol = (line.attrs[-1] if line.attrs else line.name) or line.module.rsplit(".", 1)[-1]
+    return Candidate(
+        symbol,
+        line.module,
+        line.name,
+        Origin.USER,
+        kind=line.kind,
+        attrs=line.attrs,
+        bound=line.bound,
+    )
 
 
 def _identity_matches(outcome: ProbeOutcome, promised: str) -> bool:

@@ -1,4 +1,4 @@
-"""Text edits on decoded source, and the rendering of rewritten imports and attribute chains.
+"""Planning a fix: each rewrite decision becomes a text edit on decoded source, or a refusal.
 
 A fix is a set of :class:`TextEdit` spans replaced in the original text, never a re-print of a
 parsed tree, so every character outside the edited statements stays as it was. The decisions
@@ -9,406 +9,68 @@ Positions in a decision use :class:`Span`, which follows :mod:`ast`'s convention
 (1-based lines, 0-based columns counted in UTF-8 bytes of the line), so the scan side can copy
 ``node.lineno, node.col_offset, node.end_lineno, node.end_col_offset`` straight in. For a
 notebook, the span is within the cell's source text.
+
+The data types (edits, spans, decisions, plans) live in :mod:`kerasdoctor.fix.edit_model` and
+the token-level reading of a from-import in :mod:`kerasdoctor.fix.from_tokens`; this module
+re-exports the former so that callers import everything from here.
 """
 
 from __future__ import annotations
 
 import ast
 import contextlib
-import io
 import re
 import tokenize
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import Union
 
+from kerasdoctor.fix.edit_model import (
+    ChainRewrite,
+    EditError,
+    EditPlan,
+    FromImportRewrite,
+    LineIndex,
+    ModuleImportRewrite,
+    NameMove,
+    PlannedEdit,
+    Refusal,
+    Rewrite,
+    Span,
+    TextEdit,
+    apply_edits,
+    dotted,
+    has_lone_cr,
+)
+from kerasdoctor.fix.from_tokens import (
+    _alias,
+    _context,
+    _Item,
+    _line_ending,
+    _parse_from,
+    _render_from,
+    _Tok,
+    _tokens,
+)
 from kerasdoctor.models import is_dotted_name
 
-
-class EditError(ValueError):
-    """Edits that cannot be applied to a text (out of range or overlapping)."""
-
-
-@dataclass(frozen=True)
-class TextEdit:
-    """Replace ``text[start:end]`` (offsets in the decoded ``str``) with ``new_text``."""
-
-    start: int
-    end: int
-    new_text: str
-
-
-def apply_edits(text: str, edits: Sequence[TextEdit]) -> str:
-    """Return ``text`` with every edit applied; edits must be in range and must not overlap.
-
-    Two insertions at the same offset are refused too: their order would be a guess.
-    """
-    ordered = sorted(edits, key=lambda e: (e.start, e.end))
-    pieces: list[str] = []
-    position = 0
-    previous: TextEdit | None = None
-    for edit in ordered:
-        if not 0 <= edit.start <= edit.end <= len(text):
-            raise EditError(f"edit {edit.start}-{edit.end} is outside the text (0-{len(text)})")
-        if previous is not None and (
-            edit.start < previous.end or (edit.start == previous.end == previous.start)
-        ):
-            raise EditError(
-                f"edits {previous.start}-{previous.end} and {edit.start}-{edit.end} overlap"
-            )
-        pieces.append(text[position : edit.start])
-        pieces.append(edit.new_text)
-        position = edit.end
-        previous = edit
-    pieces.append(text[position:])
-    return "".join(pieces)
-
-
-@dataclass(frozen=True)
-class Span:
-    """Where a statement or expression is, in :mod:`ast`'s conventions.
-
-    ``line``/``end_line`` are 1-based; ``col``/``end_col`` are 0-based offsets in the UTF-8
-    bytes of their line (what ``ast`` reports as ``col_offset``/``end_col_offset``).
-    """
-
-    line: int
-    col: int
-    end_line: int
-    end_col: int
-
-    @classmethod
-    def of(cls, node: ast.AST) -> Span:
-        """The span of a parsed statement or expression."""
-        end_line = getattr(node, "end_lineno", None)
-        end_col = getattr(node, "end_col_offset", None)
-        assert end_line is not None
-        assert end_col is not None
-        return cls(getattr(node, "lineno"), getattr(node, "col_offset"), end_line, end_col)  # noqa: B009
-
-
-@dataclass(frozen=True)
-class NameMove:
-    """One name of a ``from M import ...`` statement that must now come from ``new_module``."""
-
-    name: str
-    asname: str | None
-    new_module: str
-
-
-@dataclass(frozen=True)
-class FromImportRewrite:
-    """``from module import ...`` at ``span``: each listed name moves to its new module.
-
-    Names of the statement that are not listed stay with ``module``. When the names end up
-    in different modules the statement is split, one statement per module, in order of each
-    module's first name.
-    """
-
-    span: Span
-    module: str
-    moves: tuple[NameMove, ...]
-
-
-@dataclass(frozen=True)
-class ModuleImportRewrite:
-    """``import module [as asname]`` at ``span`` becomes ``import new_module [as asname]``.
-
-    Without an alias the bound name is the top-level package, so the rewrite is refused
-    unless ``new_module`` has the same top-level package and every chain the file uses through
-    ``module`` is rewritten in the same batch (or ``new_module`` lies under ``module``).
-    """
-
-    span: Span
-    module: str
-    asname: str | None
-    new_module: str
-
-
-@dataclass(frozen=True)
-class ChainRewrite:
-    """The dotted expression ``old`` at ``span`` becomes ``new`` (e.g. a layer's public path)."""
-
-    span: Span
-    old: str
-    new: str
-
-
-Rewrite = Union[FromImportRewrite, ModuleImportRewrite, ChainRewrite]
-
-
-@dataclass(frozen=True)
-class PlannedEdit:
-    """The edit that carries out one decision; ``edit`` covers the whole statement or chain."""
-
-    rewrite: Rewrite
-    edit: TextEdit
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """A decision that is not carried out, and why (shown to the user as is)."""
-
-    rewrite: Rewrite
-    reason: str
-
-
-@dataclass(frozen=True)
-class EditPlan:
-    """Edits ready for :func:`apply_edits`, and the decisions refused."""
-
-    edits: tuple[PlannedEdit, ...]
-    refused: tuple[Refusal, ...]
-
-    @property
-    def text_edits(self) -> tuple[TextEdit, ...]:
-        return tuple(p.edit for p in self.edits)
-
-
-class LineIndex:
-    """Converts ``ast`` positions (line, UTF-8 byte column) to offsets in the ``str``."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.starts = [0]
-        # ast counts \n and \r\n as line ends; lone \r is refused before we get here.
-        self.starts.extend(m.end() for m in re.finditer("\n", text))
-
-    def offset(self, line: int, col: int) -> int:
-        if not 1 <= line <= len(self.starts):
-            raise EditError(f"line {line} is outside the text")
-        start = self.starts[line - 1]
-        end = self.starts[line] if line < len(self.starts) else len(self.text)
-        raw = self.text[start:end].encode("utf-8", "surrogatepass")
-        if col > len(raw):
-            raise EditError(f"column {col} is outside line {line}")
-        return start + len(raw[:col].decode("utf-8", "surrogatepass"))
-
-    def range_of(self, node: ast.AST) -> tuple[int, int] | None:
-        """Character range of a node, or None for nodes without positions."""
-        line = getattr(node, "lineno", None)
-        end_line = getattr(node, "end_lineno", None)
-        if line is None or end_line is None:
-            return None
-        return (
-            self.offset(line, getattr(node, "col_offset")),  # noqa: B009
-            self.offset(end_line, getattr(node, "end_col_offset")),  # noqa: B009
-        )
-
-
-def has_lone_cr(text: str) -> bool:
-    """True when ``text`` uses a bare ``\\r`` as a line end (old Mac files)."""
-    return re.search("\r(?!\n)", text) is not None
-
-
-def dotted(node: ast.expr) -> str | None:
-    """``a.b.c`` for a chain of Name/Attribute nodes, else None."""
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))
-
-
-# --- tokens of one statement -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Tok:
-    type: int
-    string: str
-    start: int  # offsets in the statement's segment
-    end: int
-
-
-def _tokens(segment: str) -> list[_Tok]:
-    starts = [0] + [m.end() for m in re.finditer("\n", segment)]
-
-    def off(pos: tuple[int, int]) -> int:
-        row, col = pos
-        return min(starts[row - 1] + col, len(segment)) if row <= len(starts) else len(segment)
-
-    out: list[_Tok] = []
-    readline = io.StringIO(segment).readline
-    for tok in tokenize.generate_tokens(readline):
-        if tok.type in (tokenize.ENDMARKER, tokenize.INDENT, tokenize.DEDENT):
-            continue
-        if tok.type == tokenize.NEWLINE and not tok.string:
-            continue
-        out.append(_Tok(tok.type, tok.string, off(tok.start), off(tok.end)))
-    return out
-
-
-@dataclass
-class _Item:
-    name: str
-    asname: str | None
-    leading: list[str]  # comments on their own lines before the name
-    trailing: list[str]  # comments after the name on its line
-    after: list[str] = field(default_factory=list)  # own-line comments after the last name
-
-
-@dataclass
-class _FromParts:
-    module_start: int
-    module_end: int
-    paren: bool
-    open_comment: str | None
-    items: list[_Item]
-    inner_indent: str | None  # whitespace before names that start their own line
-    has_comment: bool
-
-
-def _parse_from(segment: str) -> _FromParts:
-    toks = [t for t in _tokens(segment) if t.type != tokenize.NEWLINE]
-    it = iter(toks)
-    first = next(it)
-    if first.string != "from":
-        raise EditError("not a from-import")
-    module_toks: list[_Tok] = []
-    for tok in it:
-        if tok.type == tokenize.NAME and tok.string == "import":
-            break
-        if tok.type in (tokenize.NL, tokenize.COMMENT):
-            continue
-        module_toks.append(tok)
-    rest = list(it)
-    paren = bool(rest) and rest[0].string == "("
-    paren_end = rest[0].end if paren else 0
-    if paren:
-        rest = rest[1:]
-        if rest and rest[-1].string == ")":
-            rest = rest[:-1]
-    items: list[_Item] = []
-    pending: list[str] = []
-    open_comment: str | None = None
-    has_comment = False
-    last_line_tok: _Tok | None = None  # the last name/comma/as token seen
-    expect_alias = False
-    inner_indent: str | None = None
-    line_has_item = False
-    for tok in rest:
-        if tok.type == tokenize.COMMENT:
-            has_comment = True
-            same_line = (
-                last_line_tok is not None and "\n" not in segment[last_line_tok.end : tok.start]
-            )
-            if paren and last_line_tok is None and "\n" not in segment[paren_end : tok.start]:
-                open_comment = tok.string
-            elif same_line and items:
-                items[-1].trailing.append(tok.string)
-            else:
-                pending.append(tok.string)
-            continue
-        if tok.type == tokenize.NL:
-            line_has_item = False
-            continue
-        if tok.type == tokenize.NAME and tok.string == "as":
-            expect_alias = True
-        elif tok.type == tokenize.NAME and expect_alias:
-            items[-1].asname = tok.string
-            expect_alias = False
-        elif tok.type == tokenize.NAME:
-            if not line_has_item and paren and inner_indent is None:
-                line_start = segment.rfind("\n", 0, tok.start) + 1
-                prefix = segment[line_start : tok.start]
-                if line_start > 0 and not prefix.strip():
-                    inner_indent = prefix
-            items.append(_Item(tok.string, None, pending, []))
-            pending = []
-            line_has_item = True
-        elif tok.string != ",":
-            raise EditError(f"unexpected {tok.string!r} in the import statement")
-        last_line_tok = tok
-    if pending:
-        if not items:
-            raise EditError("no names in the import statement")
-        items[-1].after.extend(pending)
-    if not module_toks:
-        raise EditError("no module in the import statement")
-    return _FromParts(
-        module_toks[0].start,
-        module_toks[-1].end,
-        paren,
-        open_comment,
-        items,
-        inner_indent,
-        has_comment,
-    )
-
-
-def _line_ending(text: str, offset: int) -> str:
-    newline = text.find("\n", offset)
-    if newline == -1:
-        match = re.search("\r?\n", text)
-        return match.group(0) if match else "\n"
-    return "\r\n" if newline > 0 and text[newline - 1] == "\r" else "\n"
-
-
-def _context(text: str, start: int, end: int) -> tuple[bool, str]:
-    """(statement has its own logical line, its indentation)."""
-    line_start = text.rfind("\n", 0, start) + 1
-    before = text[line_start:start]
-    line_end = text.find("\n", end)
-    after = text[end : len(text) if line_end == -1 else line_end].strip()
-    own = not before.strip() and (not after or after.startswith("#"))
-    if own and line_start > 0:
-        # The previous physical line continued with a backslash: the statement does not
-        # start its logical line, so a new line with this indentation would be wrong.
-        previous = text[text.rfind("\n", 0, line_start - 1) + 1 : line_start].rstrip("\r\n")
-        if previous.endswith("\\"):
-            own = False
-    return own, before
-
-
-def _alias(item: _Item) -> str:
-    return item.name if item.asname is None else f"{item.name} as {item.asname}"
-
-
-def _comment_suffix(comments: Sequence[str]) -> str:
-    return "".join("  " + c for c in comments)
-
-
-def _render_from(
-    module: str,
-    items: Sequence[_Item],
-    *,
-    multiline: bool,
-    paren: bool,
-    open_comment: str | None,
-    indent: str,
-    inner: str,
-) -> list[str]:
-    """Lines of one statement; the first without indentation (the span starts after it)."""
-    lines: list[str] = []
-    if multiline:
-        lines.append(
-            f"from {module} import ({_comment_suffix([open_comment] if open_comment else [])}"
-        )
-        for item in items:
-            lines.extend(inner + c for c in item.leading)
-            head, *rest = item.trailing or [""]
-            line = f"{inner}{_alias(item)},"
-            if head:
-                line += "  " + head
-            lines.append(line)
-            lines.extend(inner + c for c in [*rest, *item.after])
-        lines.append(indent + ")")
-        return lines
-    leading: list[str] = [open_comment] if open_comment else []
-    trailing: list[str] = []
-    for item in items:
-        leading.extend(item.leading)
-        trailing.extend([*item.trailing, *item.after])
-    names = ", ".join(_alias(i) for i in items)
-    if paren and len(items) > 1:
-        names = f"({names})"  # the original was parenthesised on one line: so is this
-    lines.extend(leading)
-    lines.append(f"from {module} import {names}" + _comment_suffix(trailing))
-    return [lines[0]] + [indent + line for line in lines[1:]]
+__all__ = [
+    "ChainRewrite",
+    "EditError",
+    "EditPlan",
+    "FromImportRewrite",
+    "LineIndex",
+    "ModuleImportRewrite",
+    "NameMove",
+    "PlannedEdit",
+    "Refusal",
+    "Rewrite",
+    "Span",
+    "TextEdit",
+    "apply_edits",
+    "dotted",
+    "has_lone_cr",
+    "iter_imports",
+    "plan_edits",
+]
 
 
 # --- planning ------------------------------------------------------------------------------
