@@ -12,6 +12,7 @@ the copies are hard-linked from uv's cache and kerasdoctor is not run again on t
 
 from __future__ import annotations
 
+import os
 import shlex
 import shutil
 import subprocess
@@ -22,7 +23,8 @@ from typing import Any
 
 import pytest
 
-from helpers.envs import copy_env, env_python
+from helpers import examples
+from helpers.envs import copy_env, env_dir, env_python
 from helpers.oracle import fresh_probe, run_code
 from helpers.runs import Run, Scenario, run_kerasdoctor
 
@@ -263,3 +265,56 @@ def test_printed_fix_makes_the_symbol_usable(
     if case.verified:
         # A proven fix only changes the environment variables or the project, not packages.
         assert not changes_env
+
+
+# -- the examples of docs/codes/*.md are these runs, rendered by the real text view --------
+
+CASES = {case.id: case for case in BROKEN}
+EXAMPLES = examples.all_examples()
+
+
+def test_every_example_names_a_case() -> None:
+    """A block whose case was renamed or removed would never be checked again."""
+    unknown = [f"{e.page.name}: {e.case_id}" for e in EXAMPLES if e.case_id not in CASES]
+    assert not unknown, f"examples naming no case of BROKEN: {unknown}; ids: {sorted(CASES)}"
+    for example in EXAMPLES:
+        assert example.page.stem == CASES[example.case_id].code, example
+
+
+def _command(case: Broken) -> str:
+    scenario = case.scenario
+    variables = "".join(f"{k}={v} " for k, v in sorted(scenario.variables.items()))
+    args = " ".join([*scenario.symbols, *scenario.args])
+    return f"{variables}kerasdoctor {scenario.command}{{flag}} {args} --python <venv>/bin/python"
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: e.case_id)
+def test_docs_example_is_what_kerasdoctor_prints(
+    example: examples.Example, broken_run: Callable[[Broken], Run]
+) -> None:
+    """The page shows the finding exactly as the text view renders the real run's report.
+
+    ``KERASDOCTOR_REGENERATE_DOCS=1`` rewrites the block instead of failing.
+    """
+    case = CASES[example.case_id]
+    run = broken_run(case)
+    report = examples.stored_report(Path(run.env["XDG_CACHE_HOME"]))
+    venv = env_dir(case.scenario.env)
+    replacements = [
+        (str(venv), "<venv>"),
+        (str(venv.resolve()), "<venv>"),
+        (str(run.cwd.parent), "<tmp>"),
+        (str(run.cwd.parent.resolve()), "<tmp>"),
+        (str(Path.home()), "~"),
+    ]
+    report = examples.normalised(report, replacements)
+    text = examples.render_finding(report, case.code, _command(case))
+    if text == example.text:
+        return
+    if os.environ.get(examples.REGENERATE) == "1":
+        examples.rewrite(example, text)
+        return
+    raise AssertionError(
+        f"docs/codes/{example.page.name}, example {case.id}, is not what kerasdoctor prints "
+        f"now; {examples.REGENERATE}=1 rewrites it. Now:\n{text}"
+    )
