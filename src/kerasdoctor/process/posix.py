@@ -258,7 +258,12 @@ class PosixPayload(RunningPayload):
             _killpg(pid)
 
     def end_adopted(self, pid: int) -> None:
-        _killpg(pid)  # the forked line leads its own session: its group is its tree
+        # The forked line leads its own session, so its group is its tree; but a line ended
+        # right after the fork may not have called setsid() yet, and then no group of that
+        # id exists: the process itself is killed too.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
+        _killpg(pid)
         with self._lock:
             self._adopted.discard(pid)
         self._layer.groups.discard(pid)
