@@ -364,6 +364,21 @@ class Report:
         """Every probe reached a verdict: only such a report may be replayed from the cache."""
         return all(p.is_verdict for p in self.probes)
 
+    # Notebooks (Jupyter, Colab, Kaggle) display an object by these methods. The views live in
+    # render/ and load only when a notebook asks (the one import of models; see
+    # docs/architecture.md). Both leave out the home folder and the user name: a notebook's
+    # output is saved in the .ipynb and shared with it.
+
+    def _repr_html_(self) -> str:
+        from kerasdoctor.render.report_html import render
+
+        return render(self)
+
+    def _repr_markdown_(self) -> str:
+        from kerasdoctor.render.report_md import render
+
+        return render(self)
+
 
 def display_path(path: str, home: str | None = None) -> str:
     """Shorten a path for humans (``~`` for the home folder); JSON keeps full paths."""

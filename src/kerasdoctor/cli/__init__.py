@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "scan": "kerasdoctor.cli.scan:scan",
     "explain": "kerasdoctor.cli.explain:explain",
     "fix": "kerasdoctor.cli.fix:fix",
+    "report": "kerasdoctor.cli.report:report",
 }
 
 

@@ -88,76 +88,97 @@ def erase_line(stream: Any) -> None:
         pass
 
 
+#: The options of ``check`` and ``suggest`` that choose a view, not what is probed: ``report``
+#: has one view of its own and does not take them.
+VIEW_OPTIONS = ("as_json", "strict", "verbose")
+
+
 def diagnosing_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """The arguments and options of every command that diagnoses symbols."""
-    options = [
-        click.argument("symbols", nargs=-1),
-        click.option(
+    return _with_options(func, list(_option_decorators().values()))
+
+
+def probing_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """:func:`diagnosing_options` without the view options (:data:`VIEW_OPTIONS`)."""
+    options = [o for name, o in _option_decorators().items() if name not in VIEW_OPTIONS]
+    return _with_options(func, options)
+
+
+def _with_options(
+    func: Callable[..., Any], options: list[Callable[[Any], Any]]
+) -> Callable[..., Any]:
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _option_decorators() -> dict[str, Callable[[Any], Any]]:
+    """Parameter name -> its click decorator, in the order ``--help`` lists them."""
+    return {
+        "symbols": click.argument("symbols", nargs=-1),
+        "python": click.option(
             "--python",
             "python",
             metavar="PATH",
             help="Interpreter (or venv/conda folder) to diagnose. Default: "
             "$VIRTUAL_ENV, then $CONDA_PREFIX, then the running interpreter.",
         ),
-        click.option(
+        "as_json": click.option(
             "--json",
             "as_json",
             is_flag=True,
             help="Print one JSON document (schema: docs/json-schema.md) and nothing else.",
         ),
-        click.option(
+        "timeout": click.option(
             "--timeout",
             type=float,
             default=None,
             metavar="SECONDS",
             help=f"Deadline for each probe process (default {api.DEFAULT_TIMEOUT:g}).",
         ),
-        click.option(
+        "jobs": click.option(
             "--jobs",
             type=click.IntRange(min=0),
             default=0,
             metavar="N",
             help="Probes run at once (0: one per core).",
         ),
-        click.option(
+        "prefer": click.option(
             "--prefer",
             type=click.Choice(sorted(api.PREFER_CHOICES)),
             default=None,
             help="The family your code uses; suggestions come from it.",
         ),
-        click.option(
+        "no_use_check": click.option(
             "--no-use-check",
             is_flag=True,
             help="Only import each line; skip the check that it is usable.",
         ),
-        click.option(
+        "ignore": click.option(
             "--ignore",
             "ignore",
             multiple=True,
             metavar="KDxxx",
             help="Silence a finding code (repeatable; also [tool.kerasdoctor] ignore).",
         ),
-        click.option("--strict", is_flag=True, help="Warnings fail the run too (exit 1)."),
-        click.option(
+        "strict": click.option("--strict", is_flag=True, help="Warnings fail the run too (exit 1)."),
+        "verbose": click.option(
             "-v",
             "--verbose",
             is_flag=True,
             help="Show every line tried, every finding and full errors.",
         ),
-        click.option(
+        "no_cache": click.option(
             "--no-cache",
             is_flag=True,
             help="Probe again even if the cache has an answer for this unchanged environment.",
         ),
-        click.option(
+        "no_fork": click.option(
             "--no-fork",
             is_flag=True,
             help="Run every line in its own fresh interpreter (no warm forking process).",
         ),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+    }
 
 
 @dataclass(frozen=True)

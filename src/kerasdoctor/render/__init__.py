@@ -32,6 +32,8 @@ class Format(enum.Enum):
     VERBOSE = "verbose"  # check -v: every line with its full result, every finding
     JSON = "json"  # one JSON document (docs/json-schema.md)
     SUGGEST = "suggest"  # only the lines to paste
+    MARKDOWN = "markdown"  # `kerasdoctor report`: Markdown for an issue, personal data left out
+    HTML = "html"  # the notebook view (Report._repr_html_), personal data left out
 
     @property
     def module(self) -> str:
@@ -47,6 +49,8 @@ _MODULES: dict[Format, str] = {
     Format.VERBOSE: "kerasdoctor.render.verbose",
     Format.JSON: "kerasdoctor.render.json_document",
     Format.SUGGEST: "kerasdoctor.render.suggest_lines",
+    Format.MARKDOWN: "kerasdoctor.render.report_md",
+    Format.HTML: "kerasdoctor.render.report_html",
 }
 
 
