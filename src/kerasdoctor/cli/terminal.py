@@ -4,7 +4,24 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TextIO
+
+#: Set by :func:`colour_forced` (the notebook magic, which turns the colours into HTML).
+_FORCED: ContextVar[bool] = ContextVar("kerasdoctor_colour_forced", default=False)
+
+
+@contextmanager
+def colour_forced() -> Iterator[None]:
+    """Within the block, colour as ``FORCE_COLOR`` would, without changing the environment
+    (which the probes inherit). ``NO_COLOR`` still wins."""
+    token = _FORCED.set(True)
+    try:
+        yield
+    finally:
+        _FORCED.reset(token)
 
 
 def wants_color(stream: TextIO) -> bool:
@@ -12,7 +29,7 @@ def wants_color(stream: TextIO) -> bool:
     ``TERM=dumb``."""
     if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
         return False
-    if os.environ.get("FORCE_COLOR"):
+    if os.environ.get("FORCE_COLOR") or _FORCED.get():
         return True
     return is_terminal(stream)
 
