@@ -49,7 +49,9 @@ def test_report_is_markdown_for_an_issue_with_nothing_personal(
     assert code == 0, err
     lines = out.splitlines()
     assert lines[0] == "<details>"
-    assert re.fullmatch(r"<summary>kerasdoctor \S+ report · Dense ✗ · 1 error, .*</summary>", lines[1])
+    assert re.fullmatch(
+        r"<summary>kerasdoctor \S+ report · Dense ✗ · 1 error, .*</summary>", lines[1]
+    )
     assert lines[2] == ""
     assert lines[3].startswith("Personal data left out by kerasdoctor:")
     assert lines[-1] == "</details>"

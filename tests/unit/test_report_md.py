@@ -53,7 +53,11 @@ TARGET = Target(
     cwd=f"{HOME}/project",
     sys_path=(f"{HOME}/project", SITE),
     distributions=(_dist("tensorflow", "2.21.0"), _dist("keras", "3.15.1")),
-    env=(("KERAS_BACKEND", "torch"), ("KERAS_HOME", f"{HOME}/.keras"), ("PYTHONPATH", "/Users/jdoe/lib")),
+    env=(
+        ("KERAS_BACKEND", "torch"),
+        ("KERAS_HOME", f"{HOME}/.keras"),
+        ("PYTHONPATH", "/Users/jdoe/lib"),
+    ),
     keras_config=KerasConfig(path=f"{HOME}/.keras/keras.json", exists=True, backend="jax"),
 )
 OUTCOMES = (

@@ -161,7 +161,9 @@ def _option_decorators() -> dict[str, Callable[[Any], Any]]:
             metavar="KDxxx",
             help="Silence a finding code (repeatable; also [tool.kerasdoctor] ignore).",
         ),
-        "strict": click.option("--strict", is_flag=True, help="Warnings fail the run too (exit 1)."),
+        "strict": click.option(
+            "--strict", is_flag=True, help="Warnings fail the run too (exit 1)."
+        ),
         "verbose": click.option(
             "-v",
             "--verbose",

@@ -32,14 +32,23 @@ from kerasdoctor.render import ansi_html
 if TYPE_CHECKING:
     from IPython.core.interactiveshell import InteractiveShell
 
-__all__ = ["Captured", "kernel_arguments", "kerasdoctor_magic", "load", "mime_bundle", "run_captured"]
+__all__ = [
+    "Captured",
+    "kerasdoctor_magic",
+    "kernel_arguments",
+    "load",
+    "mime_bundle",
+    "run_captured",
+]
 
 MAGIC_NAME = "kerasdoctor"
 
 
 def load(ipython: InteractiveShell) -> None:
     """Register the ``%kerasdoctor`` line magic in ``ipython``."""
-    ipython.register_magic_function(kerasdoctor_magic, magic_kind="line", magic_name=MAGIC_NAME)
+    ipython.magics_manager.register_function(
+        kerasdoctor_magic, magic_kind="line", magic_name=MAGIC_NAME
+    )
 
 
 @dataclass(frozen=True)
@@ -98,6 +107,7 @@ def kerasdoctor_magic(line: str) -> None:
     if captured.stdout:
         from IPython.display import display
 
-        display(mime_bundle(captured), raw=True)
+        # IPython's display() is not annotated; raw=True publishes the bundle as it is.
+        display(mime_bundle(captured), raw=True)  # type: ignore[no-untyped-call]
     if captured.stderr:
         sys.stderr.write(ansi_html.strip(captured.stderr))

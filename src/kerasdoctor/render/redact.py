@@ -12,11 +12,13 @@ The renderers take a :class:`Redaction` as an argument (pure functions of their 
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 #: What the home folder and the user name are written as.
 HOME_MARK = "~"
@@ -43,13 +45,11 @@ class Redaction:
             {h.rstrip("/\\") for h in self.homes if h.rstrip("/\\")}, key=len, reverse=True
         )
         users = sorted({u for u in self.users if u}, key=len, reverse=True)
-        parts = []
+        parts: list[str] = []
         for home in homes:
             # The home folder where a path starts with it: not inside a longer name
             # (/home/jdoe2) and not as the tail of another path (/backup/home/jdoe).
-            parts.append(
-                rf"(?P<home{len(parts)}>(?<![\w./\\-]){re.escape(home)}(?![{_NAME}.-]))"
-            )
+            parts.append(rf"(?P<home{len(parts)}>(?<![\w./\\-]){re.escape(home)}(?![{_NAME}.-]))")
         for user in users:
             if len(user) >= _SHORTEST_WORD:
                 parts.append(rf"(?<![{_NAME}]){re.escape(user)}(?![{_NAME}])")
@@ -62,16 +62,15 @@ class Redaction:
     def of_this_process(cls, environ: Mapping[str, str] | None = None) -> Redaction:
         """The home folder and user name of the process rendering (the person running it)."""
         environ = os.environ if environ is None else environ
-        home = environ.get("HOME") or os.path.expanduser("~")
+        home = environ.get("HOME") or str(Path("~").expanduser())
         homes = [home]
         if home and home != "~":
             homes.append(os.path.realpath(home))  # macOS: /var -> /private/var and the like
         users = [environ.get(name, "") for name in ("USER", "LOGNAME", "USERNAME")]
-        try:
+        # KeyError, OSError: no name for this uid (a container): nothing more to hide.
+        with contextlib.suppress(KeyError, OSError):
             users.append(getpass.getuser())
-        except (KeyError, OSError):  # no name for this uid (a container): nothing to hide
-            pass
-        users.extend(os.path.basename(h.rstrip("/\\")) for h in homes)
+        users.extend(Path(h).name for h in homes)
         return cls(tuple(h for h in homes if h not in ("", "~")), tuple(u for u in users if u))
 
     def __call__(self, text: str) -> str:

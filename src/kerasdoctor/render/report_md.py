@@ -189,7 +189,10 @@ def _environment(report: Report, redact: Redaction) -> list[str]:
     )
     probed = "from kerasdoctor's cache (nothing changed since)" if report.from_cache else "now"
     rows = [
-        ("kerasdoctor", f"{_escape(report.kerasdoctor_version)} ({report.command}, probed {probed})"),
+        (
+            "kerasdoctor",
+            f"{_escape(report.kerasdoctor_version)} ({report.command}, probed {probed})",
+        ),
         (
             "Python",
             f"{_escape(t.python_version)} ({_escape(t.implementation)}) "
@@ -279,7 +282,9 @@ def _finding(finding: Finding, redact: Redaction) -> list[str]:
         out.extend(f"- {_evidence(item, redact)}" for item in finding.evidence)
     if finding.fix:
         out.append("")
-        out.append("Fix (verified by probing again with it applied):" if finding.verified else "Fix:")
+        out.append(
+            "Fix (verified by probing again with it applied):" if finding.verified else "Fix:"
+        )
         out.append("")
         out.extend(_fence([redact(command) for command in finding.fix], "sh"))
     return out
