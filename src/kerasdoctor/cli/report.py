@@ -47,7 +47,8 @@ def report(output: str | None, **kwargs: Any) -> None:
     """Diagnose SYMBOLS (default: BatchNormalization) as check does, and print the result as
     Markdown for a GitHub issue: Python, platform, distributions, the variables that steer
     Keras, the backend, every line tried, the findings and their fixes. The home folder is
-    written ~ and the user name $USER; no other variable is shown.
+    written ~ and the user name $USER; of the environment variables, only those that
+    steer Keras and TensorFlow are shown.
     """
     destination = _check_output(output) if output is not None else None
     options = common.Options(as_json=False, strict=False, verbose=False, **kwargs)
