@@ -218,3 +218,33 @@ def test_redaction_of_this_process_reads_home_and_user() -> None:
     assert "/home/kdfake" in found.homes
     assert {"kdfake-user", "kdfake"} <= set(found.users)
     assert found("/home/kdfake/p and /Users/kdfake-user/q") == "~/p and /Users/$USER/q"
+
+
+def test_a_markdown_parser_reads_the_tables_and_code_blocks() -> None:
+    """markdown-it (CommonMark with GitHub's tables; rich's own dependency) reads the report
+    as meant: three tables whose cells hold the import lines whole, and the fixes as ``sh``."""
+    from markdown_it import MarkdownIt
+
+    report = _report()
+    tokens = MarkdownIt("commonmark").enable("table").parse(report_md.markdown(report, REDACTION))
+    assert [t.type for t in tokens].count("table_open") == 3  # environment, distributions, lines
+    assert tokens[0].type == "html_block" and tokens[0].content.startswith("<details>")
+    cells: list[list[str]] = []
+    inside = False
+    for token in tokens:
+        if token.type == "table_open":
+            inside = True
+            cells = []  # the last table: the lines tried
+        elif token.type == "table_close":
+            inside = False
+        elif inside and token.type == "tr_open":
+            cells.append([])
+        elif inside and token.type == "inline":
+            cells[-1].append(token.content)
+    lines = [o.candidate.import_line for s in report.symbols for o in report.probes_for(s)]
+    assert [row[1] for row in cells[1:]] == [f"`{line}`" for line in lines]
+    assert all(len(row) == 3 for row in cells)
+    fences = [t for t in tokens if t.type == "fence"]
+    assert [f.info for f in fences] == ["python", "sh", "sh"]
+    assert fences[0].content == "from tensorflow.keras.layers import BatchNormalization\n"
+    assert fences[2].content == "mv ~/project/keras.py ~/project/my_keras.py\n"
