@@ -126,6 +126,9 @@ def html(report: Report, redact: Redaction) -> str:
         *_answer(report, redact),
         *_findings(report, redact),
         *_table(report, redact),
+        # Said, so that a ~ is not taken for a bug: the output is saved with the notebook.
+        '<p style="opacity: 0.7">The home folder is written ~ and the user name $USER: '
+        "a notebook's output is saved and shared with it. The report's data keeps full paths.</p>",
         "</div>",
     ]
     return "\n".join(parts) + "\n"
