@@ -128,12 +128,13 @@ _PS_COMMAND = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*\Z")
 #: in PowerShell's argument mode (no `,` array operator, `@` splat, `$`, quotes, brackets).
 _PS_FLAG = re.compile(r"--?[A-Za-z][A-Za-z0-9-]*\Z")
 _PS_BARE = re.compile(r"[A-Za-z][A-Za-z0-9_./\\:=+-]*\Z")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: Control characters (C0, DEL, C1) and the line and paragraph separators.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def _control_check(word: str, shell: str) -> None:
     if _CONTROL.search(word):
-        raise Unwritable(f"{word!r} has a control character, which {shell} cannot take on one line")
+        raise Unwritable(f"a word has a control character, which {shell} cannot take on one line")
 
 
 def ps_quote(word: str) -> str:
@@ -147,10 +148,13 @@ def _ps_argument(word: str) -> str:
     if '"' in word or "\u201c" in word or "\u201d" in word or "\u201e" in word:
         # Windows PowerShell 5.1 (and 7 before 7.3) drops or splits an argument's embedded
         # double quotes on the way to a program.
-        raise Unwritable(f"{word!r} has a double quote, which PowerShell does not pass on intact")
+        raise Unwritable("a word has a double quote, which PowerShell does not pass on intact")
     if not word or (word[-1] == "\\" and any(c.isspace() for c in word)):
         # The same versions drop empty arguments and end a quoted one at a final backslash.
-        raise Unwritable(f"{word!r} cannot be passed to a program intact by every PowerShell")
+        raise Unwritable(
+            "an argument is empty or ends with a backslash after a space, which not every "
+            "PowerShell passes on intact"
+        )
     if _PS_FLAG.match(word) or (_PS_BARE.match(word) and not word.startswith("-")):
         return word
     return ps_quote(word)
@@ -179,6 +183,8 @@ def _powershell(command: FixCommand) -> str:
 
 # -- cmd --------------------------------------------------------------------------------------
 
+#: A program cmd finds by name (``uv``); a path is always quoted, as Windows users see it.
+_CMD_COMMAND = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*\Z")
 #: A bare cmd word: nothing cmd (or a program's argument parser) reads specially.
 _CMD_BARE = re.compile(r"[A-Za-z0-9_./\\:=+-]+\Z")
 #: A value ``set NAME=value`` takes as it is (``set`` keeps the rest of the line).
@@ -189,9 +195,12 @@ def _cmd_check(word: str) -> None:
     _control_check(word, "cmd")
     if "%" in word:
         # cmd expands %NAME% even between double quotes, and has no escape for % there.
-        raise Unwritable(f"{word!r} has a %, which cmd expands; use --shell powershell")
+        raise Unwritable(
+            "a word has a %, which cmd expands even between double quotes; "
+            "--shell powershell writes it"
+        )
     if '"' in word:
-        raise Unwritable(f"{word!r} has a double quote, which cmd cannot quote")
+        raise Unwritable("a word has a double quote, which cmd cannot quote")
 
 
 def _cmd_quoted(word: str) -> str:
@@ -217,7 +226,7 @@ def _cmd_argument(word: str) -> str:
 def _cmd(command: FixCommand) -> str:
     if isinstance(command, RunCommand):
         program, *arguments = command.argv
-        head = program if _CMD_BARE.match(program) else _cmd_quoted(program)
+        head = program if _CMD_COMMAND.match(program) else _cmd_quoted(program)
         return " ".join([head, *(_cmd_argument(word) for word in arguments)])
     if isinstance(command, SetVariable):
         if command.value is None:
