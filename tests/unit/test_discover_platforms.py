@@ -28,6 +28,8 @@ from kerasdoctor.interpreter.discover import (
     separators,
 )
 
+pytestmark = pytest.mark.portable
+
 WIN = "win32"
 
 
@@ -94,6 +96,7 @@ def test_a_windows_conda_env_gives_python_exe_at_its_root(tmp_path: Path) -> Non
     assert (Path(chosen.python), chosen.chosen_by) == (python, "$CONDA_PREFIX")
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="reads the Linux facts on Linux")
 def test_execute_permission_is_a_posix_fact(tmp_path: Path) -> None:
     # The same folder: Windows runs any file; Linux refuses one without the execute bit.
     _windows_venv(tmp_path / "venv")
@@ -108,6 +111,7 @@ def test_a_windows_folder_without_python_says_where_it_looked(tmp_path: Path) ->
         choose_interpreter(str(tmp_path / "env"), {}, platform=WIN)
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="reads the Linux facts on Linux")
 def test_a_backslash_path_is_a_path_on_windows_and_a_name_elsewhere(tmp_path: Path) -> None:
     text = "missing\\python.exe"
     with pytest.raises(TargetError, match=r"no such file or folder$"):

@@ -23,7 +23,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers.factories import target
-from kerasdoctor.cli import run
 from kerasdoctor.models import (
     Finding,
     FixCommand,
@@ -35,6 +34,8 @@ from kerasdoctor.models import (
 )
 from kerasdoctor.render import json_document, table
 from kerasdoctor.render.shells import Shell, Unwritable, lines, write, write_all
+
+pytestmark = pytest.mark.portable
 
 GOLDEN = Path(__file__).parent / "golden"
 PY = r"C:\Python311\python.exe"
@@ -489,31 +490,3 @@ def test_write_all_keeps_order_and_reasons() -> None:
     assert [w.command for w in written] == list(PERCENT.fix)
     assert written[0].text is None and written[0].problem
     assert written[1].text == "set KERAS_BACKEND=jax" and written[1].problem is None
-
-
-@pytest.mark.keras_free
-def test_the_shell_option_reaches_the_json(
-    capsys: pytest.CaptureFixture[str],
-    validate_report: Any,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    # The test interpreter has no Keras: KD001 proposes an install, here written for cmd.
-    code = run(["check", "--json", "--shell", "cmd", "--python", sys.executable])
-    out, _ = capsys.readouterr()
-    assert code == 1
-    document = json.loads(out)
-    validate_report(document)
-    commands = [c for f in document["findings"] for c in f["fix_commands"]]
-    assert commands, document["findings"]
-    assert {c["shell"] for c in commands} == {"cmd"}
-    for finding in document["findings"]:
-        assert [c["command"] for c in finding["fix_commands"]] == finding["fix"]
-
-
-def test_an_unknown_shell_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
-    code = run(["suggest", "--shell", "fish", "Dense"])
-    _, err = capsys.readouterr()
-    assert code == 2
-    assert err.count("\n") == 1 and "--shell" in err and "Traceback" not in err
