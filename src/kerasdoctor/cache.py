@@ -43,8 +43,8 @@ if TYPE_CHECKING:
     from kerasdoctor.scan.diagnostics import ScanReport
 
 #: 2: Report.options removed; 3: UseCheck.timed_out, entries with timeouts not stored;
-#: 4: scan reports and Candidate kinds
-FORMAT = 4
+#: 4: scan reports and Candidate kinds; 5: fix commands as data (RunCommand, SetVariable...)
+FORMAT = 5
 #: Variables that describe the terminal or shell session, not the Python environment.
 _VOLATILE = {
     "PWD",

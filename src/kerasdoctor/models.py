@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import enum
 import keyword
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Union
 
 #: The roots under which Keras has had a public API, in the order a tie is broken.
 ROOTS: tuple[str, ...] = ("tensorflow.keras", "keras", "tf_keras", "keras_core")
@@ -306,6 +308,46 @@ class ProbeOutcome:
         return None if self.use is None else self.use.usable
 
 
+#: What an environment variable's name may be for a fix to set it: every shell can name it.
+_VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+@dataclass(frozen=True)
+class RunCommand:
+    """Run a program with exactly these arguments (``argv[0]`` is the program)."""
+
+    argv: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        if not self.argv or not self.argv[0]:
+            raise ValueError("a command needs a program to run")
+
+
+@dataclass(frozen=True)
+class SetVariable:
+    """Set an environment variable in the user's shell (``value`` None: remove it)."""
+
+    name: str
+    value: str | None
+
+    def __post_init__(self) -> None:
+        if not _VARIABLE_NAME.match(self.name):
+            raise ValueError(f"not a variable name every shell can set: {self.name!r}")
+
+
+@dataclass(frozen=True)
+class MoveAside:
+    """Rename a file or folder, doing nothing when ``destination`` already exists."""
+
+    source: str
+    destination: str
+
+
+#: One step of a fix, independent of the shell it will be written for
+#: (:mod:`kerasdoctor.render.shells` writes it for bash, PowerShell or cmd).
+FixCommand = Union[RunCommand, SetVariable, MoveAside]
+
+
 @dataclass(frozen=True)
 class Finding:
     """Something wrong (or worth knowing) about the environment."""
@@ -315,7 +357,7 @@ class Finding:
     severity: Severity
     message: str
     evidence: tuple[str, ...] = ()
-    fix: tuple[str, ...] = ()  # POSIX shell commands, to run in order
+    fix: tuple[FixCommand, ...] = ()  # commands to run in order, in any shell
     verified: bool = False  # the fix was proven by probing again with it applied
     symbol: str | None = None
 

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import fcntl
 import hashlib
 import importlib.util
 import json
@@ -43,6 +42,9 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+if sys.platform != "win32":  # building environments is POSIX-only; the portable tests import us
+    import fcntl
 
 __all__ = [
     "ENV_SPECS",

@@ -11,6 +11,7 @@ from kerasdoctor.models import (
     Candidate,
     Distribution,
     ErrorInfo,
+    FixCommand,
     KerasConfig,
     Origin,
     ProbeOutcome,
@@ -20,6 +21,7 @@ from kerasdoctor.models import (
     Target,
     UseCheck,
 )
+from kerasdoctor.render.shells import Shell, write
 from kerasdoctor.scan.diagnostics import (
     Applicability,
     CodeFix,
@@ -190,3 +192,8 @@ def scan_report(
         verdicts=(),
         seconds=1.5,
     )
+
+
+def bash(commands: tuple[FixCommand, ...]) -> tuple[str, ...]:
+    """A fix's commands as the bash lines kerasdoctor prints on Linux and macOS."""
+    return tuple(write(command, Shell.BASH) for command in commands)

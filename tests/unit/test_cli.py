@@ -238,3 +238,31 @@ def test_version_imports_neither_click_nor_the_command_line() -> None:
     imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()}
     assert "kerasdoctor" in imported  # the measurement did list our own imports
     assert not {m for m in imported if m == "click" or m.startswith("kerasdoctor.cli")}
+
+
+@pytest.mark.keras_free
+def test_the_shell_option_reaches_the_json(
+    capsys: pytest.CaptureFixture[str],
+    validate_report: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    # The test interpreter has no Keras: KD001 proposes an install, here written for cmd.
+    code = run(["check", "--json", "--shell", "cmd", "--python", sys.executable])
+    out, _ = capsys.readouterr()
+    assert code == 1
+    document = json.loads(out)
+    validate_report(document)
+    commands = [c for f in document["findings"] for c in f["fix_commands"]]
+    assert commands, document["findings"]
+    assert {c["shell"] for c in commands} == {"cmd"}
+    for finding in document["findings"]:
+        assert [c["command"] for c in finding["fix_commands"]] == finding["fix"]
+
+
+def test_an_unknown_shell_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code = run(["suggest", "--shell", "fish", "Dense"])
+    _, err = capsys.readouterr()
+    assert code == 2
+    assert err.count("\n") == 1 and "--shell" in err and "Traceback" not in err

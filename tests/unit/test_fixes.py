@@ -1,4 +1,8 @@
-"""Fix commands are exact shell words that act on the diagnosed interpreter only."""
+"""Fix commands are exact shell words that act on the diagnosed interpreter only.
+
+The commands are data; these tests read them as bash writes them (byte for byte what
+kerasdoctor printed before commands were data) and split them back into words.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ import pytest
 
 from helpers.factories import target
 from kerasdoctor.diagnose import fixes
+from kerasdoctor.models import FixCommand
+from kerasdoctor.render.shells import Shell, write
 
 
 @pytest.mark.parametrize(
@@ -36,5 +42,5 @@ from kerasdoctor.diagnose import fixes
         ),
     ],
 )
-def test_commands_are_exact_shell_words(command: str, words: list[str]) -> None:
-    assert shlex.split(command) == words
+def test_commands_are_exact_shell_words(command: FixCommand, words: list[str]) -> None:
+    assert shlex.split(write(command, Shell.BASH)) == words

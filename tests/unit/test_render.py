@@ -10,7 +10,7 @@ import pytest
 
 from helpers.factories import dist, failed, line, ok, target
 from kerasdoctor.diagnose import rank
-from kerasdoctor.models import Finding, Report, Severity
+from kerasdoctor.models import Finding, Report, SetVariable, Severity
 from kerasdoctor.render import Format, json_document, render, suggest_lines, table
 
 K3_BN = "keras.src.layers.normalization.batch_normalization"
@@ -28,7 +28,7 @@ FINDING = Finding(
     severity=Severity.WARNING,
     message="Keras 3 is set to the torch backend, which is not installed",
     evidence=("KERAS_BACKEND=torch",),
-    fix=("export KERAS_BACKEND=tensorflow",),
+    fix=(SetVariable("KERAS_BACKEND", "tensorflow"),),
     verified=True,
 )
 

@@ -16,6 +16,8 @@ from kerasdoctor.models import (
     Origin,
     ProbeOutcome,
     Report,
+    RunCommand,
+    SetVariable,
     Severity,
     Suggestion,
 )
@@ -55,9 +57,9 @@ DUPLICATE = Finding(
     severity=Severity.WARNING,
     message="tensorflow 2.21.0 and tensorflow-cpu 2.21.0 both install the 'tensorflow' package",
     fix=(
-        f"uv pip uninstall --python {PY} tensorflow-cpu tensorflow",
-        f"uv pip install --python {PY} 'tensorflow>=2.16'",
-        "export KERAS_BACKEND=tensorflow",
+        RunCommand(("uv", "pip", "uninstall", "--python", PY, "tensorflow-cpu", "tensorflow")),
+        RunCommand(("uv", "pip", "install", "--python", PY, "tensorflow>=2.16")),
+        SetVariable("KERAS_BACKEND", "tensorflow"),
     ),
 )
 MIXED = Finding("KD401", "mixed-implementations", Severity.INFO, "three classes")
@@ -86,7 +88,11 @@ def test_commands_and_import_lines_are_never_wrapped(width: int) -> None:
     report = _report()
     for verbose, out in enumerate(_views(report, width)):
         rows = [row.strip() for row in out.splitlines()]
-        for command in DUPLICATE.fix:
+        for command in (
+            f"uv pip uninstall --python {PY} tensorflow-cpu tensorflow",
+            f"uv pip install --python {PY} 'tensorflow>=2.16'",
+            "export KERAS_BACKEND=tensorflow",
+        ):
             assert command in rows, (command, out)
         for outcome in OUTCOMES:
             if not verbose and not (outcome.works and outcome.candidate.is_public):
@@ -174,7 +180,7 @@ def test_a_dead_end_ends_with_the_verified_fix_and_the_line_it_makes_work() -> N
             "probing again with KERAS_BACKEND=torch: "
             "`from keras.layers import BatchNormalization` works and is usable",
         ),
-        fix=("export KERAS_BACKEND=torch",),
+        fix=(SetVariable("KERAS_BACKEND", "torch"),),
         verified=True,
     )
     outcomes = (failed(line("keras.layers"), "No module named 'tensorflow'"),)

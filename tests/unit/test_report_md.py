@@ -17,7 +17,10 @@ from kerasdoctor.models import (
     Distribution,
     Finding,
     KerasConfig,
+    MoveAside,
     Report,
+    RunCommand,
+    SetVariable,
     Severity,
     Target,
 )
@@ -78,7 +81,10 @@ FINDINGS = (
         message=f"keras 3.15.1 uses the 'torch' backend (set by KERAS_BACKEND=torch), "
         f"but torch is not installed in {HOME}/venvs/tf",
         evidence=("from keras.layers import Dense: ModuleNotFoundError: No module named 'torch'",),
-        fix=(f"{HOME}/venvs/tf/bin/python -m pip install torch", "export KERAS_BACKEND=jax"),
+        fix=(
+            RunCommand((f"{HOME}/venvs/tf/bin/python", "-m", "pip", "install", "torch")),
+            SetVariable("KERAS_BACKEND", "jax"),
+        ),
         verified=True,
     ),
     Finding(
@@ -86,7 +92,7 @@ FINDINGS = (
         slug="shadowing-file",
         severity=Severity.ERROR,
         message=f"{HOME}/project/keras.py shadows keras (owner jdoe)",
-        fix=(f"mv {HOME}/project/keras.py {HOME}/project/my_keras.py",),
+        fix=(MoveAside(f"{HOME}/project/keras.py", f"{HOME}/project/my_keras.py"),),
     ),
 )
 
@@ -115,7 +121,7 @@ def test_nothing_of_the_home_folder_or_the_user_name_is_left() -> None:
     assert "`KERAS_HOME=~/.keras`" in text
     assert "`PYTHONPATH=/Users/$USER/lib`" in text
     assert "~/venvs/tf/bin/python -m pip install torch\n" in text
-    assert "mv ~/project/keras.py ~/project/my_keras.py\n" in text
+    assert "&& mv -- ~/project/keras.py ~/project/my_keras.py\n" in text
     assert "owner \\$USER" in text  # a word of prose too (escaped: GitHub reads $...$ as math)
 
 
@@ -247,4 +253,6 @@ def test_a_markdown_parser_reads_the_tables_and_code_blocks() -> None:
     fences = [t for t in tokens if t.type == "fence"]
     assert [f.info for f in fences] == ["python", "sh", "sh"]
     assert fences[0].content == "from tensorflow.keras.layers import BatchNormalization\n"
-    assert fences[2].content == "mv ~/project/keras.py ~/project/my_keras.py\n"
+    assert fences[2].content == (
+        "test ! -e ~/project/my_keras.py && mv -- ~/project/keras.py ~/project/my_keras.py\n"
+    )

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.factories import SITE, dist, failed, line, ok, target
+from helpers.factories import SITE, bash, dist, failed, line, ok, target
 from kerasdoctor import pipeline
 from kerasdoctor.diagnose import rank, rules, verify
 from kerasdoctor.models import (
@@ -855,7 +855,7 @@ def test_findings(case: Case) -> None:
     for finding, expect in zip(found, case.expect):
         assert finding.slug, finding
         if expect.fix is not None:
-            assert finding.fix == expect.fix, finding
+            assert bash(finding.fix) == expect.fix, finding
         for text in expect.says:
             assert text in finding.message, (text, finding.message)
         for text in expect.shows:
@@ -908,7 +908,7 @@ def test_without_reprobe_nothing_is_verified() -> None:
     assert [f.code for f in found] == ["KD001", "KD101"]
     assert not any(f.verified for f in found)
     # Not proven, the environment-only fix is still offered, without its note.
-    assert found[1].fix == ("export KERAS_BACKEND=torch",)
+    assert bash(found[1].fix) == ("export KERAS_BACKEND=torch",)
 
 
 def test_lines_to_reprobe_keeps_public_and_user_lines() -> None:

@@ -11,7 +11,7 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from helpers.factories import SITE, dist, failed, line, ok, target
+from helpers.factories import SITE, bash, dist, failed, line, ok, target
 from kerasdoctor import pipeline
 from kerasdoctor.diagnose import rank, rules, verify
 from kerasdoctor.models import Finding, ProbeOutcome, Target
@@ -83,7 +83,7 @@ def test_a_proven_fix_is_verified() -> None:
     found = pipeline.prove(prober, proposals)
     finding = only(found, "KD101")
     assert finding.verified
-    assert finding.fix == ("export KERAS_BACKEND=torch",)
+    assert bash(finding.fix) == ("export KERAS_BACKEND=torch",)
     assert "probing again with KERAS_BACKEND=torch" in finding.evidence[-1]
     assert [request.variables for request, _ in prober.calls] == [(("KERAS_BACKEND", "torch"),)]
     assert not only(found, "KD001").verified
@@ -94,7 +94,7 @@ def test_a_failed_proof_falls_back_to_the_rule_alternative() -> None:
     broken = failed(line("keras.layers"), "No module named 'torch._C'")
     finding = only(pipeline.prove(FakeProber([broken]), proposals), "KD101")
     assert not finding.verified
-    assert finding.fix == (f"uv pip install --python {PY} 'tensorflow>=2.16'",)
+    assert bash(finding.fix) == (f"uv pip install --python {PY} 'tensorflow>=2.16'",)
     assert "did not fix it" in finding.evidence[-1]
 
 

@@ -19,7 +19,7 @@ def check(**kwargs: Any) -> None:
     report, strict = common.diagnose("check", options)
     fmt = Format.JSON if options.as_json else Format.VERBOSE if options.verbose else Format.TABLE
     color = terminal.wants_color(sys.stdout)
-    text = render(report, fmt, width=terminal.width(), color=color)
+    text = render(report, fmt, width=terminal.width(), color=color, shell=options.fix_shell)
     click.echo(text, nl=False, color=color)  # click would strip the codes when piped
     code = common.exit_code_for(report, strict=strict)
     if not options.as_json and common.failed_by_strict(report, code):
@@ -35,12 +35,15 @@ def suggest(**kwargs: Any) -> None:
     """Print only the line(s) to paste for SYMBOLS; explanations go to stderr."""
     options = common.Options(**kwargs)
     report, strict = common.diagnose("suggest", options)
-    click.echo(render(report, Format.JSON if options.as_json else Format.SUGGEST), nl=False)
+    fmt = Format.JSON if options.as_json else Format.SUGGEST
+    click.echo(render(report, fmt, shell=options.fix_shell), nl=False)
     if not options.as_json:
         from kerasdoctor.render.table import suggest_explanations
 
         color = terminal.wants_color(sys.stderr)
-        explained = suggest_explanations(report, width=terminal.width(), color=color)
+        explained = suggest_explanations(
+            report, width=terminal.width(), color=color, shell=options.fix_shell
+        )
         click.echo(explained, nl=False, err=True, color=color)
     code = common.exit_code_for(report, strict=strict)
     if not options.as_json and common.failed_by_strict(report, code):

@@ -18,6 +18,7 @@ from kerasdoctor import api, config
 from kerasdoctor.cli.terminal import interactive
 from kerasdoctor.errors import ExitCode
 from kerasdoctor.models import ProbeOutcome, Report, Severity
+from kerasdoctor.render.shells import Shell
 
 
 def exit_code_for(report: Report, *, strict: bool = False) -> ExitCode:
@@ -180,6 +181,13 @@ def _option_decorators() -> dict[str, Callable[[Any], Any]]:
             is_flag=True,
             help="Run every line in its own fresh interpreter (no warm forking process).",
         ),
+        "shell": click.option(
+            "--shell",
+            type=click.Choice([s.value for s in Shell]),
+            default=None,
+            help="Write fix commands for this shell (default: PowerShell when the target "
+            "runs on Windows, else bash).",
+        ),
     }
 
 
@@ -199,6 +207,12 @@ class Options:
     verbose: bool
     no_cache: bool
     no_fork: bool
+    shell: str | None = None
+
+    @property
+    def fix_shell(self) -> Shell | None:
+        """The shell asked for with ``--shell`` (None: the target platform's)."""
+        return None if self.shell is None else Shell(self.shell)
 
 
 def diagnose(command: str, options: Options) -> tuple[Report, bool]:

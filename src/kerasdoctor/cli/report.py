@@ -54,7 +54,7 @@ def report(output: str | None, **kwargs: Any) -> None:
     options = common.Options(as_json=False, strict=False, verbose=False, **kwargs)
     # The very diagnosis `check` makes (and caches): a report right after a check is instant.
     diagnosed, _ = common.diagnose("check", options)
-    text = render(diagnosed, Format.MARKDOWN)
+    text = render(diagnosed, Format.MARKDOWN, shell=options.fix_shell)
     if destination is None:
         click.echo(text, nl=False)
     else:

@@ -1,7 +1,9 @@
 """The render stage: pure functions from a report to text.
 
 Each output format of ``check``/``suggest`` is one member of :class:`Format` and one module
-with ``render(report, *, width=100, color=False) -> str``; each format of ``scan`` is one
+with ``render(report, *, width=100, color=False, shell=None) -> str`` (``shell``: the
+:class:`~kerasdoctor.render.shells.Shell` fix commands are written for; None: the one of the
+target's platform); each format of ``scan`` is one
 member of :class:`ScanFormat` and one module with ``render(scan_report, *, width=100,
 color=False, strict=False) -> str``. The two reports differ (symbols vs. source lines), so
 the two enums stay apart: a user can never ask ``check`` for SARIF by accident. Renderers
@@ -16,13 +18,16 @@ import importlib
 from typing import TYPE_CHECKING, Protocol, cast
 
 from kerasdoctor.models import Report
+from kerasdoctor.render.shells import Shell
 
 if TYPE_CHECKING:  # check's renderers must not pay for importing the scan package
     from kerasdoctor.scan.diagnostics import ScanReport
 
 
 class Renderer(Protocol):
-    def __call__(self, report: Report, *, width: int = 100, color: bool = False) -> str: ...
+    def __call__(
+        self, report: Report, *, width: int = 100, color: bool = False, shell: Shell | None = None
+    ) -> str: ...
 
 
 class Format(enum.Enum):
@@ -54,9 +59,16 @@ _MODULES: dict[Format, str] = {
 }
 
 
-def render(report: Report, fmt: Format, *, width: int = 100, color: bool = False) -> str:
-    """``report`` in format ``fmt``."""
-    return fmt.renderer()(report, width=width, color=color)
+def render(
+    report: Report,
+    fmt: Format,
+    *,
+    width: int = 100,
+    color: bool = False,
+    shell: Shell | None = None,
+) -> str:
+    """``report`` in format ``fmt``, fix commands written for ``shell`` (default: the target's)."""
+    return fmt.renderer()(report, width=width, color=color, shell=shell)
 
 
 class ScanRenderer(Protocol):

@@ -3,6 +3,10 @@
 The shape is specified by ``kerasdoctor/schema/report.schema.json`` (shipped in the
 package, documented in docs/json-schema.md); tests validate every ``--json`` output
 against it. Add fields freely; renaming or removing one needs a new schema_version.
+
+A finding's ``fix`` lists its commands as text for one shell (the target platform's, or the
+one asked for); ``fix_commands`` gives each command with that shell's name and as data (an
+argument vector, a variable, a rename) for programs that run it without a shell.
 """
 
 from __future__ import annotations
@@ -14,12 +18,17 @@ from kerasdoctor.models import (
     Distribution,
     ErrorInfo,
     Finding,
+    FixCommand,
+    MoveAside,
     ProbeOutcome,
     Report,
     Resolved,
+    RunCommand,
     Suggestion,
     Target,
 )
+from kerasdoctor.render import shells
+from kerasdoctor.render.shells import Shell
 
 SCHEMA_VERSION = 1
 
@@ -120,21 +129,43 @@ def _suggestion(suggestion: Suggestion) -> dict[str, Any]:
     }
 
 
-def _finding(finding: Finding) -> dict[str, Any]:
+def _action(command: FixCommand) -> dict[str, Any]:
+    if isinstance(command, RunCommand):
+        return {"action": "run", "argv": list(command.argv)}
+    if isinstance(command, MoveAside):
+        return {
+            "action": "move-aside",
+            "source": command.source,
+            "destination": command.destination,
+        }
+    return {"action": "set-variable", "name": command.name, "value": command.value}
+
+
+def _finding(finding: Finding, shell: Shell) -> dict[str, Any]:
+    written = shells.write_all(finding.fix, shell)
+    texts = [w.text for w in written if w.text is not None]
     return {
         "code": finding.code,
         "name": finding.slug,
         "severity": finding.severity.value,
         "message": finding.message,
         "evidence": list(finding.evidence),
-        "fix": list(finding.fix),
+        # Run in order or not at all: a fix one of whose commands this shell cannot carry
+        # is given no text (fix_commands says why).
+        "fix": texts if len(texts) == len(written) else [],
+        "fix_commands": [
+            {"shell": w.shell.value, "command": w.text, "problem": w.problem, **_action(w.command)}
+            for w in written
+        ],
         "verified": finding.verified,
         "symbol": finding.symbol,
     }
 
 
-def report_to_dict(report: Report) -> dict[str, Any]:
-    """The whole document, as plain JSON-able data."""
+def report_to_dict(report: Report, shell: Shell | None = None) -> dict[str, Any]:
+    """The whole document, as plain JSON-able data; fixes written for ``shell``
+    (default: the target platform's)."""
+    chosen = shell if shell is not None else Shell.for_platform(report.target.platform)
     return {
         "schema_version": SCHEMA_VERSION,
         "kerasdoctor_version": report.kerasdoctor_version,
@@ -146,14 +177,16 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "prefer": report.prefer,
         "probes": [probe_to_dict(p) for p in report.probes],
         "suggestions": [_suggestion(s) for s in report.suggestions],
-        "findings": [_finding(f) for f in report.findings],
+        "findings": [_finding(f, chosen) for f in report.findings],
         "from_cache": report.from_cache,
         "seconds": round(report.seconds, 3),
     }
 
 
-def render(report: Report, *, width: int = 100, color: bool = False) -> str:
+def render(
+    report: Report, *, width: int = 100, color: bool = False, shell: Shell | None = None
+) -> str:
     """The document as text (one JSON object, newline-terminated; never wrapped or coloured)."""
     del width, color  # a machine-readable document looks the same on every terminal
     # ensure_ascii keeps undecodable file names (lone surrogates) printable on any stdout.
-    return json.dumps(report_to_dict(report), indent=2, ensure_ascii=True) + "\n"
+    return json.dumps(report_to_dict(report, shell), indent=2, ensure_ascii=True) + "\n"

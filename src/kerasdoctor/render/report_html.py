@@ -13,9 +13,11 @@ from __future__ import annotations
 from html import escape
 
 from kerasdoctor.models import Finding, Report, Severity
+from kerasdoctor.render import shells
 from kerasdoctor.render.redact import Redaction
 from kerasdoctor.render.report_md import backend_text, used_lines, verdict_rows
-from kerasdoctor.render.table import counts, installed, legacy_keras_note
+from kerasdoctor.render.shells import Shell
+from kerasdoctor.render.table import counts, installed, legacy_keras_note, shell_of
 
 __all__ = ["html", "render"]
 
@@ -24,9 +26,11 @@ _SEVERITY = {Severity.ERROR: "✗", Severity.WARNING: "!", Severity.INFO: "i"}
 _CODE = "white-space: pre; font-family: monospace"
 
 
-def render(report: Report, *, width: int = 100, color: bool = False) -> str:
+def render(
+    report: Report, *, width: int = 100, color: bool = False, shell: Shell | None = None
+) -> str:
     """The HTML view, redacted for the person running kerasdoctor (``width``/``color`` unused)."""
-    return html(report, Redaction.of_this_process())
+    return html(report, Redaction.of_this_process(), shell=shell)
 
 
 def _text(value: str, redact: Redaction) -> str:
@@ -70,7 +74,7 @@ def _answer(report: Report, redact: Redaction) -> list[str]:
     return out
 
 
-def _finding(finding: Finding, redact: Redaction) -> str:
+def _finding(finding: Finding, redact: Redaction, shell: Shell) -> str:
     mark = _SEVERITY[finding.severity]
     colour = _COLOUR.get(mark, "inherit")
     parts = [
@@ -83,16 +87,21 @@ def _finding(finding: Finding, redact: Redaction) -> str:
         parts.append(f"<ul>{items}</ul>")
     if finding.fix:
         parts.append("<br>fix (verified):" if finding.verified else "<br>fix:")
-        parts.append(_pre([redact(command) for command in finding.fix]))
+        written = shells.lines(finding.fix, shell)
+        if written is None:
+            problem = shells.problem(finding.fix, shell)
+            parts.append(escape(f" (not written for {shell.value}: {problem})"))
+        else:
+            parts.append(_pre([redact(line) for line in written]))
     parts.append("</li>")
     return "".join(parts)
 
 
-def _findings(report: Report, redact: Redaction) -> list[str]:
+def _findings(report: Report, redact: Redaction, shell: Shell) -> list[str]:
     title = f"<p><b>Findings</b> ({escape(counts(report.findings))})</p>"
     if not report.findings:
         return [title]
-    return [title, "<ul>", *(_finding(f, redact) for f in report.findings), "</ul>"]
+    return [title, "<ul>", *(_finding(f, redact, shell) for f in report.findings), "</ul>"]
 
 
 def _table(report: Report, redact: Redaction) -> list[str]:
@@ -118,13 +127,13 @@ def _table(report: Report, redact: Redaction) -> list[str]:
     return out
 
 
-def html(report: Report, redact: Redaction) -> str:
+def html(report: Report, redact: Redaction, *, shell: Shell | None = None) -> str:
     """The report as an HTML fragment, every free text and path passed through ``redact``."""
     parts = [
         '<div class="kerasdoctor-report">',
         *_header(report, redact),
         *_answer(report, redact),
-        *_findings(report, redact),
+        *_findings(report, redact, shell_of(report, shell)),
         *_table(report, redact),
         # Said, so that a ~ is not taken for a bug: the output is saved with the notebook.
         '<p style="opacity: 0.7">The home folder is written ~ and the user name $USER: '

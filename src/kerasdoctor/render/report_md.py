@@ -22,9 +22,14 @@ from dataclasses import dataclass
 from kerasdoctor import knowledge
 from kerasdoctor.diagnose.rules.facts import configured_backend
 from kerasdoctor.models import Finding, ProbeOutcome, Report, Severity, Status
+from kerasdoctor.render import shells
 from kerasdoctor.render.paste import merged
 from kerasdoctor.render.redact import Redaction
-from kerasdoctor.render.table import counts, legacy_keras_note
+from kerasdoctor.render.shells import Shell
+from kerasdoctor.render.table import counts, legacy_keras_note, shell_of
+
+#: The info string of a fenced block of fix commands, by shell (GitHub highlights these).
+_FENCE = {Shell.BASH: "sh", Shell.POWERSHELL: "powershell", Shell.CMD: "bat"}
 
 __all__ = [
     "VerdictRow",
@@ -37,12 +42,14 @@ __all__ = [
 ]
 
 
-def render(report: Report, *, width: int = 100, color: bool = False) -> str:
+def render(
+    report: Report, *, width: int = 100, color: bool = False, shell: Shell | None = None
+) -> str:
     """The Markdown report, redacted for the person running kerasdoctor.
 
     ``width`` and ``color`` are ignored: Markdown is not wrapped, and has no colour.
     """
-    return markdown(report, Redaction.of_this_process())
+    return markdown(report, Redaction.of_this_process(), shell=shell)
 
 
 # -- what both report views show ------------------------------------------------------------
@@ -271,7 +278,7 @@ def _evidence(item: str, redact: Redaction) -> str:
 _SEVERITY_MARK = {Severity.ERROR: "✗", Severity.WARNING: "!", Severity.INFO: "i"}
 
 
-def _finding(finding: Finding, redact: Redaction) -> list[str]:
+def _finding(finding: Finding, redact: Redaction, shell: Shell) -> list[str]:
     mark = _SEVERITY_MARK[finding.severity]
     out = [
         f"**{mark} {finding.code} {_escape(finding.slug)}** ({finding.severity.value}): "
@@ -286,29 +293,37 @@ def _finding(finding: Finding, redact: Redaction) -> list[str]:
             "Fix (verified by probing again with it applied):" if finding.verified else "Fix:"
         )
         out.append("")
-        out.extend(_fence([redact(command) for command in finding.fix], "sh"))
+        written = shells.lines(finding.fix, shell)
+        if written is None:
+            out.append(f"(not written for {shell.value}: {shells.problem(finding.fix, shell)})")
+        else:
+            out.extend(_fence([redact(line) for line in written], _FENCE[shell]))
     return out
 
 
-def _findings(report: Report, redact: Redaction) -> list[str]:
+def _findings(report: Report, redact: Redaction, shell: Shell) -> list[str]:
     if not report.findings:
         return ["None."]
     out: list[str] = []
     for finding in report.findings:
         if out:
             out.append("")
-        out.extend(_finding(finding, redact))
+        out.extend(_finding(finding, redact, shell))
     return out
 
 
-def markdown(report: Report, redact: Redaction) -> str:
+def markdown(report: Report, redact: Redaction, *, shell: Shell | None = None) -> str:
     """The report as Markdown, every free text and path passed through ``redact``."""
     parts: list[list[str]] = [
         [redact.note],
         ["### Environment", "", *_environment(report, redact)],
         ["### Distributions", "", *_distributions(report, redact)],
         ["### Lines to use", "", *_suggestions(report, redact)],
-        [f"### Findings ({counts(report.findings)})", "", *_findings(report, redact)],
+        [
+            f"### Findings ({counts(report.findings)})",
+            "",
+            *_findings(report, redact, shell_of(report, shell)),
+        ],
         [f"### Lines tried ({len(report.probes)})", "", *_verdicts(report, redact)],
     ]
     body = "\n\n".join("\n".join(part) for part in parts)

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from kerasdoctor.models import Report
 from kerasdoctor.render.paste import merged
+from kerasdoctor.render.shells import Shell
 
 
-def render(report: Report, *, width: int = 100, color: bool = False) -> str:
+def render(
+    report: Report, *, width: int = 100, color: bool = False, shell: Shell | None = None
+) -> str:
     """One import per module that a suggestion uses; parenthesised past 88 characters."""
-    del width, color  # lines to paste are never wrapped and carry no colour
+    del width, color, shell  # lines to paste are never wrapped, coloured or shell commands
     pairs = [(s.candidate.module, s.candidate.name) for s in report.suggestions if s.candidate]
     return "".join(f"{row}\n" for row in merged(pairs))

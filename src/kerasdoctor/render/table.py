@@ -9,7 +9,9 @@ finding and full errors.
 
 Plain text built row by row (no layout engine): prose is wrapped at spaces and folds long
 names after a dot; import lines and shell commands are never wrapped, each on a row of its
-own, so that they paste whole at any width. Colour only when asked for (ANSI codes).
+own, so that they paste whole at any width. Fix commands are written for one shell
+(:mod:`kerasdoctor.render.shells`): the target platform's unless the caller names one; the
+header of a fix names the shell when it is not bash. Colour only when asked for (ANSI codes).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import re
 from kerasdoctor import codes
 from kerasdoctor.models import (
     Finding,
+    FixCommand,
     Origin,
     ProbeOutcome,
     Report,
@@ -29,6 +32,7 @@ from kerasdoctor.models import (
 from kerasdoctor.render.line_table import PRIVATE_MARK, _error_text, _symbol_table
 from kerasdoctor.render.paste import merged
 from kerasdoctor.render.rows import _MARK, _Out
+from kerasdoctor.render.shells import Shell, lines, problem
 
 __all__ = [
     "AREAS",
@@ -39,6 +43,7 @@ __all__ = [
     "proven_fix",
     "render",
     "render_verbose",
+    "shell_of",
     "strict_note",
     "suggest_explanations",
 ]
@@ -47,28 +52,41 @@ __all__ = [
 AREAS: tuple[codes.Area, ...] = codes.areas(codes.Judge.ENVIRONMENT)
 
 
-def render(report: Report, *, width: int = 100, color: bool = False) -> str:
+def render(
+    report: Report, *, width: int = 100, color: bool = False, shell: Shell | None = None
+) -> str:
     """The default ``check`` view."""
-    return _view(report, width=width, color=color, verbose=False)
+    return _view(report, width=width, color=color, verbose=False, shell=shell)
 
 
-def render_verbose(report: Report, *, width: int = 100, color: bool = False) -> str:
+def render_verbose(
+    report: Report, *, width: int = 100, color: bool = False, shell: Shell | None = None
+) -> str:
     """The ``check -v`` view: every line with its full result, every finding in full."""
-    return _view(report, width=width, color=color, verbose=True)
+    return _view(report, width=width, color=color, verbose=True, shell=shell)
 
 
-def _view(report: Report, *, width: int, color: bool, verbose: bool) -> str:
+def shell_of(report: Report, shell: Shell | None = None) -> Shell:
+    """The shell fix commands are written for: ``shell``, else the target platform's."""
+    return shell if shell is not None else Shell.for_platform(report.target.platform)
+
+
+_SHELL_NAMES = {Shell.BASH: "bash", Shell.POWERSHELL: "PowerShell", Shell.CMD: "cmd"}
+
+
+def _view(report: Report, *, width: int, color: bool, verbose: bool, shell: Shell | None) -> str:
     out = _Out(width, color)
+    chosen = shell_of(report, shell)
     _summary(out, report)
     out.blank()
     _answer(out, report, verbose)
     out.blank()
-    _findings(out, report.findings, verbose)
+    _findings(out, report.findings, verbose, chosen)
     for symbol in report.symbols:
         out.blank()
         _symbol_table(out, report, symbol, verbose)
     out.blank()
-    _closing(out, report, verbose)
+    _closing(out, report, verbose, chosen)
     return out.text()
 
 
@@ -206,7 +224,18 @@ def legacy_keras_note(report: Report, suggestion: Suggestion) -> str | None:
 _LEADING_IMPORT = re.compile(r"^(from [\w.]+ import \w+)(\W.*)$")
 
 
-def _finding(out: _Out, finding: Finding, verbose: bool) -> None:
+def _commands(out: _Out, commands: tuple[FixCommand, ...], shell: Shell, indent: str) -> None:
+    """A fix's commands, one whole row each; or why they cannot be written for ``shell``."""
+    written = lines(commands, shell)
+    if written is None:
+        why = problem(commands, shell)
+        out.prose(f"(not written for {_SHELL_NAMES[shell]}: {why})", "yellow", indent=indent)
+        return
+    for command in written:
+        out.whole(f"{indent}{command}", "" if indent else "bold")
+
+
+def _finding(out: _Out, finding: Finding, verbose: bool, shell: Shell) -> None:
     mark, style = _MARK[finding.severity]
     out.prose(
         f"{mark} {finding.code} {finding.slug}: {finding.message}",
@@ -223,12 +252,15 @@ def _finding(out: _Out, finding: Finding, verbose: bool) -> None:
         else:
             out.prose(item, "dim", indent="        ", first="      ")
     if finding.fix:
-        out.whole("      fix (verified):" if finding.verified else "      fix:", "bold")
-        for command in finding.fix:
-            out.whole(f"        {command}")  # leading blanks paste harmlessly into a shell
+        notes = ["verified"] if finding.verified else []
+        if shell is not Shell.BASH:
+            notes.append(_SHELL_NAMES[shell])
+        out.whole(f"      fix ({', '.join(notes)}):" if notes else "      fix:", "bold")
+        # Leading blanks paste harmlessly into bash, PowerShell and cmd alike.
+        _commands(out, finding.fix, shell, "        ")
 
 
-def _findings(out: _Out, findings: tuple[Finding, ...], verbose: bool) -> None:
+def _findings(out: _Out, findings: tuple[Finding, ...], verbose: bool, shell: Shell) -> None:
     """Doctor-style: a mark per area; the default view hides quiet areas and info findings."""
     shown = [f for f in findings if verbose or f.severity is not Severity.INFO]
     info = [f for f in findings if f.severity is Severity.INFO]
@@ -246,7 +278,7 @@ def _findings(out: _Out, findings: tuple[Finding, ...], verbose: bool) -> None:
         mark, style = _MARK[worst]
         out.whole(f"{mark} {area.title}", style)
         for finding in mine:
-            _finding(out, finding, verbose)
+            _finding(out, finding, verbose, shell)
     if info and not verbose:
         names = ", ".join(sorted({f.code for f in info}))
         noun = "finding" if len(info) == 1 else "findings"
@@ -272,7 +304,7 @@ def counts(findings: tuple[Finding, ...]) -> str:
 _WORKS = re.compile(r"`(from [\w.]+ import \w+)` works")
 
 
-def proven_fix(report: Report) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+def proven_fix(report: Report) -> tuple[tuple[FixCommand, ...], tuple[str, ...]] | None:
     """The commands of a verified fix, and the lines its proof shows working."""
     for finding in report.findings:
         if finding.verified and finding.fix:
@@ -281,7 +313,7 @@ def proven_fix(report: Report) -> tuple[tuple[str, ...], tuple[str, ...]] | None
     return None
 
 
-def _closing(out: _Out, report: Report, verbose: bool) -> None:
+def _closing(out: _Out, report: Report, verbose: bool, shell: Shell) -> None:
     missing = [s.symbol for s in report.suggestions if s.candidate is None]
     out.whole(counts(report.findings), "bold")
     if not missing:
@@ -296,8 +328,7 @@ def _closing(out: _Out, report: Report, verbose: bool) -> None:
         + ("it work:" if len(missing) == 1 else "them work:"),
         "bold red",
     )
-    for command in commands:
-        out.whole(command, "bold")
+    _commands(out, commands, shell, "")
     if works:
         out.whole("then use:", "bold green")
         pairs = [tuple(line[5:].split(" import ")) for line in works]
@@ -310,7 +341,9 @@ def strict_note(report: Report) -> str:
     return f"exit 1 because of --strict: {counts(report.findings)}\n"
 
 
-def suggest_explanations(report: Report, *, width: int = 100, color: bool = False) -> str:
+def suggest_explanations(
+    report: Report, *, width: int = 100, color: bool = False, shell: Shell | None = None
+) -> str:
     """``suggest``'s stderr: why each line was chosen, and what is wrong when none works."""
     out = _Out(width, color)
     for suggestion in report.suggestions:
@@ -322,5 +355,5 @@ def suggest_explanations(report: Report, *, width: int = 100, color: bool = Fals
         if note:
             out.prose(note, "yellow", indent="  ", first="  ")
     if report.findings:
-        _findings(out, report.findings, verbose=False)
+        _findings(out, report.findings, verbose=False, shell=shell_of(report, shell))
     return out.text() if out.rows else ""

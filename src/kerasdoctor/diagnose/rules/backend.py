@@ -16,7 +16,7 @@ from kerasdoctor.diagnose.rules.facts import (
     missing_module,
 )
 from kerasdoctor.diagnose.rules.proposals import EnvCheck, Proposal, Rule, finding
-from kerasdoctor.models import ProbeOutcome, Severity, Target
+from kerasdoctor.models import FixCommand, ProbeOutcome, Severity, Target
 
 
 def kd101_keras_backend_missing(facts: Facts) -> list[Proposal]:
@@ -91,7 +91,7 @@ def kd101_keras_backend_missing(facts: Facts) -> list[Proposal]:
     return [Proposal(finding("KD101", message, evidence=shown, fix=install_fix))]
 
 
-def _backend_install_fix(target: Target, backend: str) -> tuple[tuple[str, ...], list[str]]:
+def _backend_install_fix(target: Target, backend: str) -> tuple[tuple[FixCommand, ...], list[str]]:
     """The install command for a backend's missing modules, and the requirements it names."""
     modules = [m for m in knowledge.KERAS3_BACKEND_MODULES[backend] if not importable(target, m)]
     requirements = [knowledge.requirement_for_module(target, m) for m in modules]
@@ -145,7 +145,7 @@ def kd102_missing_dependency(facts: Facts) -> list[Proposal]:
         dist_names = [knowledge.distribution_for_module(m) for m in modules]
         if any(r is None for r in requirements):
             unknown = [m for m, d in zip(modules, dist_names) if d is None]
-            fix: tuple[str, ...] = ()
+            fix: tuple[FixCommand, ...] = ()
             note += (
                 f"; kerasdoctor does not know which distribution provides {listing(unknown)}: "
                 "install the one your project documents"

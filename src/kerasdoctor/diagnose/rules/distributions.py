@@ -14,7 +14,7 @@ from kerasdoctor.diagnose import fixes
 from kerasdoctor.diagnose.rules.facts import Facts, listing, names, public_line_broken
 from kerasdoctor.diagnose.rules.proposals import Proposal, Rule, finding
 from kerasdoctor.knowledge import version_of
-from kerasdoctor.models import Distribution, Severity, Target
+from kerasdoctor.models import Distribution, FixCommand, Severity, Target
 
 
 def kd201_duplicate_distribution(facts: Facts) -> list[Proposal]:
@@ -91,12 +91,12 @@ class _Mismatch:
 
     dists: tuple[Distribution, ...]
     reasons: list[str] = field(default_factory=list)
-    fix: tuple[str, ...] = ()
+    fix: tuple[FixCommand, ...] = ()
     fix_note: str = ""
 
 
 # A runtime alias (evaluated on Python 3.9 too), hence Optional rather than `X | None`.
-_Add = Callable[[Distribution, Optional[Distribution], str, tuple[str, ...], str], None]
+_Add = Callable[[Distribution, Optional[Distribution], str, tuple[FixCommand, ...], str], None]
 
 
 def kd202_version_mismatch(facts: Facts) -> list[Proposal]:
@@ -105,7 +105,7 @@ def kd202_version_mismatch(facts: Facts) -> list[Proposal]:
     found: dict[frozenset[str], _Mismatch] = {}
 
     def add(
-        a: Distribution, b: Distribution | None, reason: str, fix: tuple[str, ...], note: str
+        a: Distribution, b: Distribution | None, reason: str, fix: tuple[FixCommand, ...], note: str
     ) -> None:
         key = frozenset({a.name} | ({b.name} if b is not None else set()))
         pair = (a,) if b is None else (a, b)
@@ -136,7 +136,7 @@ def kd202_version_mismatch(facts: Facts) -> list[Proposal]:
 
 
 def _pairings(target: Target, tf: Distribution, tf_version: Version, add: _Add) -> None:
-    fix: tuple[str, ...]
+    fix: tuple[FixCommand, ...]
     keras = knowledge.keras_dist(target)
     keras_version = version_of(keras)
     if keras is not None and keras_version is not None:
@@ -252,7 +252,7 @@ def kd203_deprecated_distribution(facts: Facts) -> list[Proposal]:
         tf_version = version_of(tf)
         keras = knowledge.keras_dist(target)
         keras_version = version_of(keras)
-        fix: tuple[str, ...]
+        fix: tuple[FixCommand, ...]
         if keras_version is not None and keras_version.major >= 3:
             fix = (fixes.uninstall(target, ["keras-core"]),)
             message += (

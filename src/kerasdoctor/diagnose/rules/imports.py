@@ -6,6 +6,7 @@ from kerasdoctor import knowledge
 from kerasdoctor.diagnose import fixes, rank
 from kerasdoctor.diagnose.rules.facts import Facts, error_text, importable
 from kerasdoctor.diagnose.rules.proposals import Proposal, Rule, finding
+from kerasdoctor.models import FixCommand
 
 
 def kd001_no_working_import(facts: Facts) -> list[Proposal]:
@@ -34,7 +35,7 @@ def kd001_no_working_import(facts: Facts) -> list[Proposal]:
             message += suggestion.reason
         else:
             message = f"no import line gives a usable {suggestion.symbol}: {suggestion.reason}"
-        fix: tuple[str, ...] = ()
+        fix: tuple[FixCommand, ...] = ()
         if nothing_installed:
             # With no Keras at all, TensorFlow is the one install after which every public
             # root but tf_keras/keras_core works: it brings Keras 3 and is its default backend.

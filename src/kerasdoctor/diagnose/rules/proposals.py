@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from kerasdoctor import codes
 from kerasdoctor.diagnose.rules.facts import Facts
-from kerasdoctor.models import Finding, Severity
+from kerasdoctor.models import Finding, FixCommand, Severity
 
 _MAX_EVIDENCE = 6  # verification adds one more line
 
@@ -35,7 +35,7 @@ class EnvCheck:
     #: what the change does, appended to the message while the change is the fix
     note: str = ""
     #: the fix to offer instead when probing again does not prove the change
-    fallback: tuple[str, ...] = ()
+    fallback: tuple[FixCommand, ...] = ()
     #: what the fallback changes, appended to the message when it is offered instead
     fallback_note: str = ""
 
@@ -66,7 +66,7 @@ def finding(
     *,
     severity: Severity | None = None,
     evidence: Iterable[str] = (),
-    fix: Iterable[str] = (),
+    fix: Iterable[FixCommand] = (),
     symbol: str | None = None,
 ) -> Finding:
     """A finding of a registered code; its slug, and its severity unless given, from there."""
