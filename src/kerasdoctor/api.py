@@ -13,6 +13,7 @@ import time
 from collections.abc import Mapping, Sequence
 
 from kerasdoctor import __version__, cache, pipeline, pipeline_fix, pipeline_scan
+from kerasdoctor.diagnose import fixes
 from kerasdoctor.diagnose.rank import PREFER_CHOICES
 from kerasdoctor.fix.report import FixReport
 from kerasdoctor.models import Report
@@ -73,7 +74,7 @@ def diagnose(
     prober = pipeline.Prober(target, plan, environ, settings, on_result)
     outcomes = pipeline.probe_lines(prober, asked)
     reference, suggestions, proposals = pipeline.choose(asked, target, plan, outcomes)
-    findings = pipeline.prove(prober, proposals)
+    findings = fixes.ensure_pip(target, pipeline.prove(prober, proposals))
     report = Report(
         kerasdoctor_version=__version__,
         command=command,

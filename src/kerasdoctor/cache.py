@@ -146,6 +146,7 @@ def key(
             list(target.module_origins),
             target.cwd,
             target.prefix,
+            target.uv,
         ],
         "environ": sorted((k, v) for k, v in environ.items() if k not in _VOLATILE),
         "question": question,

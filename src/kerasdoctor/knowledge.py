@@ -34,6 +34,26 @@ REPORTED_TOPS: tuple[str, ...] = (*KERAS_TOPS, "torch", "jax", "numpy", "scipy")
 
 #: Where each Keras implementation's sources live, relative to a sys.path entry (TensorFlow
 #: <= 2.7 carried its own Keras in tensorflow/python/keras).
+#: Keras names whose objects only turn data into arrays, files or datasets and never enter a
+#: model: taking one from another implementation than the rest of a file mixes nothing
+#: (``to_categorical`` returns a NumPy array in every release). Classes a model checks with
+#: ``isinstance`` (``Sequence``, layers, optimizers, callbacks) are deliberately not here.
+DATA_ONLY_NAMES: frozenset[str] = frozenset(
+    {
+        "to_categorical",
+        "pad_sequences",
+        "normalize",
+        "get_file",
+        "img_to_array",
+        "array_to_img",
+        "load_img",
+        "save_img",
+        "image_dataset_from_directory",
+        "text_dataset_from_directory",
+        "timeseries_dataset_from_array",
+    }
+)
+
 KERAS_SOURCE_FOLDERS: tuple[tuple[str, ...], ...] = (
     *((top,) for top in KERAS_FAMILY_TOPS),
     ("tensorflow", "python", "keras"),

@@ -106,6 +106,10 @@ class Target:
     env: tuple[tuple[str, str], ...]  # steering variables that are set, in a fixed order
     keras_config: KerasConfig
     has_pip: bool = False
+    #: how the user's shell runs uv: "uv" when it is on their PATH, else the full path of the
+    #: uv found beside kerasdoctor's own interpreter; None when there is none (a fix for a
+    #: target without pip then installs pip first with ensurepip)
+    uv: str | None = None
     #: top-level module name -> where the import system finds it (None: it cannot be found)
     module_origins: tuple[tuple[str, str | None], ...] = ()
 

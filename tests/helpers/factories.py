@@ -61,6 +61,7 @@ def target(*dists: Distribution, env: tuple[tuple[str, str], ...] = ()) -> Targe
         distributions=tuple(dists),
         env=env,
         keras_config=KerasConfig(path="/root/.keras/keras.json", exists=False),
+        uv="uv",  # a uv-made venv (no pip), and uv on the user's PATH
     )
 
 

@@ -13,7 +13,8 @@ import pytest
 
 from helpers.factories import target
 from kerasdoctor.diagnose import fixes
-from kerasdoctor.models import FixCommand
+from kerasdoctor.diagnose.rules.proposals import finding
+from kerasdoctor.models import FixCommand, RunCommand
 from kerasdoctor.render.shells import Shell, write
 
 
@@ -44,3 +45,32 @@ from kerasdoctor.render.shells import Shell, write
 )
 def test_commands_are_exact_shell_words(command: FixCommand, words: list[str]) -> None:
     assert shlex.split(write(command, Shell.BASH)) == words
+
+
+def test_uv_off_path_is_written_with_its_full_path() -> None:
+    """A uv the user's shell cannot find by name would not paste: its full path is used."""
+    where = dataclasses.replace(target(), uv="/opt/tools/bin/uv")
+    assert fixes.install(where, ["scipy"]).argv == (
+        "/opt/tools/bin/uv",
+        "pip",
+        "install",
+        "--python",
+        "/venv/bin/python",
+        "scipy",
+    )
+
+
+def test_no_pip_and_no_uv_installs_pip_first() -> None:
+    bare = dataclasses.replace(target(), uv=None)
+    install = fixes.install(bare, ["scipy"])
+    assert install.argv == ("/venv/bin/python", "-m", "pip", "install", "scipy")
+    unrelated = finding("KD101", "x", fix=(fixes.export("KERAS_BACKEND", "torch"),))
+    needs_pip = finding("KD102", "y", fix=(install,))
+    done = fixes.ensure_pip(bare, [unrelated, needs_pip])
+    assert done[0] == unrelated
+    assert [c.argv for c in done[1].fix if isinstance(c, RunCommand)] == [
+        ("/venv/bin/python", "-m", "ensurepip"),
+        install.argv,
+    ]
+    # With pip, or with uv, nothing is added.
+    assert fixes.ensure_pip(target(), [needs_pip]) == (needs_pip,)

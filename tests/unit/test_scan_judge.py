@@ -183,6 +183,44 @@ CASES = [
         id="both-roots-one-implementation",
     ),
     pytest.param(
+        "from keras.models import Sequential\n"
+        "from keras.layers import Dense\n"
+        "from keras.layers import Dropout\n"
+        "from tensorflow.keras.layers import BatchNormalization\n"
+        "from tensorflow.keras.layers import Conv2D\n",
+        {
+            "from keras.models import Sequential": ("ok", "keras.src.models.sequential", K3),
+            "from keras.layers import Dense": ("ok", "keras.src.layers.core.dense", K3),
+            "from keras.layers import Dropout": ("ok", "keras.src.layers.core.dropout", K3),
+            "from tensorflow.keras.layers import BatchNormalization": (
+                "ok",
+                "tf_keras.src.layers.normalization.batch_normalization",
+                TFK,
+            ),
+            "from tensorflow.keras.layers import Conv2D": (
+                "ok",
+                "tf_keras.src.layers.convolutional.conv2d",
+                TFK,
+            ),
+        },
+        [("KD504", 4), ("KD504", 5)],
+        id="every-line-of-the-other-implementation",
+    ),
+    pytest.param(
+        "from keras.models import Sequential\nfrom tensorflow.keras.utils import to_categorical\n",
+        {
+            "from keras.models import Sequential": ("ok", "keras.src.models.sequential", K3),
+            "from tensorflow.keras.utils import to_categorical": (
+                "ok",
+                "tf_keras.src.utils.np_utils",
+                TFK,
+                "function",
+            ),
+        },
+        [],
+        id="a-data-only-function-mixes-nothing",
+    ),
+    pytest.param(
         "from keras.layers import *\nfrom keras.oldstuff import *\n",
         {
             "import keras.layers": ("ok", "keras.api.layers", K3, "module"),

@@ -3,7 +3,8 @@
 Every finding's ``fix`` is a list of commands a user can run, in order. They must act on the
 *diagnosed* interpreter and nothing else, so install commands always name it (``<python> -m
 pip ...``, or ``uv pip ... --python <python>`` when the target has no pip, as in uv-made
-venvs). A command is data (:class:`~kerasdoctor.models.RunCommand`, an argument vector;
+venvs, and ``<python> -m ensurepip`` first when the user has no uv either).
+A command is data (:class:`~kerasdoctor.models.RunCommand`, an argument vector;
 :class:`~kerasdoctor.models.SetVariable`; :class:`~kerasdoctor.models.MoveAside`), never
 text: :mod:`kerasdoctor.render.shells` writes it for the user's shell (bash, PowerShell or
 cmd) with that shell's quoting. What to install (which distribution provides a module, which
@@ -13,21 +14,42 @@ these commands itself.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
-from kerasdoctor.models import MoveAside, RunCommand, SetVariable, Target
+from kerasdoctor.models import Finding, MoveAside, RunCommand, SetVariable, Target
+
+
+def _uses_uv(target: Target) -> bool:
+    # No pip in the target (uv-made venvs): uv acts on the interpreter it is given.
+    return not target.has_pip and target.uv is not None
 
 
 def _installer(target: Target) -> tuple[str, ...]:
     """The words that start a pip command for exactly this interpreter."""
-    if target.has_pip:
-        return (target.python, "-m", "pip")
-    # No pip in the target (uv-made venvs): uv acts on the interpreter it is given.
-    return ("uv", "pip")
+    if _uses_uv(target) and target.uv is not None:
+        return (target.uv, "pip")
+    # With no pip and no uv, pip is installed first (see ensure_pip).
+    return (target.python, "-m", "pip")
 
 
 def _python_flag(target: Target) -> tuple[str, ...]:
-    return () if target.has_pip else ("--python", target.python)
+    return ("--python", target.python) if _uses_uv(target) else ()
+
+
+def ensure_pip(target: Target, findings: Sequence[Finding]) -> tuple[Finding, ...]:
+    """Findings whose fix runs the target's pip, with ``python -m ensurepip`` first when the
+    target has no pip and the user has no uv (a command that cannot run would not paste)."""
+    if target.has_pip or target.uv is not None:
+        return tuple(findings)
+    pip = (target.python, "-m", "pip")
+    first = RunCommand((target.python, "-m", "ensurepip"))
+    out: list[Finding] = []
+    for found in findings:
+        if any(isinstance(c, RunCommand) and c.argv[:3] == pip for c in found.fix):
+            found = dataclasses.replace(found, fix=(first, *found.fix))  # noqa: PLW2901
+        out.append(found)
+    return tuple(out)
 
 
 def install(target: Target, requirements: Sequence[str]) -> RunCommand:
@@ -37,7 +59,7 @@ def install(target: Target, requirements: Sequence[str]) -> RunCommand:
 
 def uninstall(target: Target, names: Sequence[str]) -> RunCommand:
     """Remove distributions from the target (no prompt: fixes run unattended)."""
-    unattended = ("-y",) if target.has_pip else ()
+    unattended = () if _uses_uv(target) else ("-y",)
     return RunCommand(
         (*_installer(target), "uninstall", *_python_flag(target), *unattended, *names)
     )

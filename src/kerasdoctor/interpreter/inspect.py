@@ -8,8 +8,11 @@ found). Distribution metadata is then read here, in-process, from the target's `
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
+import shutil
+import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -63,7 +66,22 @@ def inspect_target(
             f"{interpreter.python} is not a Python interpreter kerasdoctor can inspect "
             f"({run.exit_detail} without answering)"
         )
-    return _build_target(interpreter, info)
+    return dataclasses.replace(_build_target(interpreter, info), uv=find_uv(environ))
+
+
+def find_uv(environ: Mapping[str, str]) -> str | None:
+    """How the user's shell can run uv (for fixes in a target without pip), or None.
+
+    ``"uv"`` when it is on the user's ``PATH``; else the full path of a uv beside
+    kerasdoctor's own interpreter (a venv with the ``uv`` wheel has it there, off ``PATH``
+    until activated): a bare ``uv`` the shell cannot find would not paste.
+    """
+    if shutil.which("uv", path=environ.get("PATH", os.defpath)):
+        return "uv"
+    beside = Path(sys.executable).parent / ("uv.exe" if os.name == "nt" else "uv")
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    return None
 
 
 def _build_target(interpreter: Interpreter, info: Mapping[str, Any]) -> Target:

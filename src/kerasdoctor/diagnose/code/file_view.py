@@ -18,6 +18,7 @@ from kerasdoctor.diagnose.code.facts import ScanFacts
 from kerasdoctor.diagnose.code.ladders import LadderRun, in_dead_branch, records_of, run_ladders
 from kerasdoctor.diagnose.code.paths import implementation
 from kerasdoctor.fix import edits as engine
+from kerasdoctor.knowledge import DATA_ONLY_NAMES
 from kerasdoctor.models import ProbeOutcome, Severity
 from kerasdoctor.scan.diagnostics import CodeFix, Diagnostic, Location, TextEdit
 from kerasdoctor.scan.model import ChainRecord, FileResult, ImportRecord, Span
@@ -102,7 +103,7 @@ class _FileView:
                 continue
             outcome = self.outcome(record)
             impl = None if outcome is None else implementation(outcome)
-            if impl is not None:
+            if impl is not None and _used_name(record) not in DATA_ONLY_NAMES:
                 out.append((record, impl))
         return out
 
@@ -220,3 +221,10 @@ class _FileView:
             rewrites.append(rewrite)
             owners[id(rewrite)] = chain_owners
         return rewrites, owners
+
+
+def _used_name(record: Record) -> str | None:
+    """The Keras name a record gives the file (``to_categorical``), None for a module."""
+    if isinstance(record, ImportRecord):
+        return record.name
+    return record.attrs[-1] if record.attrs else None

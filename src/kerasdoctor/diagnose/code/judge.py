@@ -151,8 +151,9 @@ class _FileJudge(_FileView):
             return
         main = counts.most_common(1)[0][0]
         main_record = next(r for r, impl in found if impl == main)
-        for other in [i for i in counts if i != main]:
-            record = next(r for r, impl in found if impl == other)
+        # Every record of another implementation: each is a place the file mixes, and each
+        # gets its own replacement (fixing only the first would leave the file mixing).
+        for record, other in [(r, impl) for r, impl in found if impl != main]:
             message = (
                 f"this file uses two Keras implementations: `{_shown(record)}` gives an object "
                 f"of {other}, while `{_shown(main_record)}` (line {main_record.span.line}) "
