@@ -16,6 +16,7 @@ import os
 import shlex
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -301,6 +302,9 @@ def test_docs_example_is_what_kerasdoctor_prints(
     report = examples.stored_report(Path(run.env["XDG_CACHE_HOME"]))
     venv = env_dir(case.scenario.env)
     replacements = [
+        # The pages show what a user with uv on their PATH sees; where uv is off PATH (CI),
+        # kerasdoctor names the uv beside its own interpreter by its full path.
+        (str(Path(sys.executable).parent / "uv"), "uv"),
         (str(venv), "<venv>"),
         (str(venv.resolve()), "<venv>"),
         (str(run.cwd.parent), "<tmp>"),
