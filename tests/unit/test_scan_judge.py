@@ -306,6 +306,28 @@ def test_a_replacement_that_changes_the_implementation_is_unsafe() -> None:
     assert d.fix.applicability is Applicability.UNSAFE
 
 
+def test_tensorflows_frozen_copy_gets_the_suggested_public_line_unsafely() -> None:
+    """tensorflow.python.keras has no public line; the suggested one is offered, unsafe."""
+    source = "from tensorflow.python.keras.layers import Dense\n"
+    frozen = ("ok", "tensorflow.python.keras.layers.core", "tensorflow 2.15.1")
+    public = ("ok", "keras.src.layers.core.dense", "keras 2.15.0")
+    (d,) = judge(
+        facts(
+            source,
+            {"from tensorflow.python.keras.layers import Dense": frozen},
+            {
+                "from tensorflow.python.keras.layers import Dense": {
+                    "tensorflow.keras.layers": public
+                }
+            },
+        )
+    )
+    assert d.code == "KD503"
+    assert d.fix is not None
+    assert d.fix.applicability is Applicability.UNSAFE
+    assert d.fix.replacement == "from tensorflow.keras.layers import Dense"
+
+
 def test_private_line_gets_the_public_line_of_the_same_object_only() -> None:
     source = "from keras.src.layers import Dense\n"
     same = ("ok", "keras.src.layers.core.dense", K3)

@@ -146,7 +146,10 @@ class _FileView:
                     for ref in item.record.ladders
                     if ref.ladder in self.runs
                 )
-                if ladder_ok:
+                # A working ladder is left alone, except where the branch it takes works
+                # through a private path (KD503) or another implementation (KD504): the
+                # replacement is proven to work here, so the ladder keeps working.
+                if ladder_ok and item.diagnostic.code not in ("KD503", "KD504"):
                     edits, note = (), "inside an import ladder that works here: not rewritten"
             fix = CodeFix(
                 applicability=item.choice.applicability,

@@ -15,7 +15,7 @@ from kerasdoctor.diagnose.code import fixes
 from kerasdoctor.diagnose.code.facts import ScanFacts
 from kerasdoctor.diagnose.code.file_view import Record, _FileView, _Pending, error_text
 from kerasdoctor.diagnose.code.ladders import records_of
-from kerasdoctor.diagnose.code.paths import implementation, private_part
+from kerasdoctor.diagnose.code.paths import frozen_copy, implementation, private_part
 from kerasdoctor.diagnose.code.questions import symbol_of
 from kerasdoctor.models import ProbeOutcome, Severity
 from kerasdoctor.scan.diagnostics import Applicability, Diagnostic
@@ -80,7 +80,7 @@ class _FileJudge(_FileView):
                 return  # reported once, at the import
         alternatives = self.facts.alternatives.get(question, ())
         if outcome.works:
-            self.private(record, outcome, alternatives)
+            self.private(record, outcome, alternatives, symbol_of(question))
             return
         symbol = symbol_of(question)
         if isinstance(record, ImportRecord):
@@ -97,7 +97,11 @@ class _FileJudge(_FileView):
             self.removed(record, question, alternatives)
 
     def private(
-        self, record: Record, outcome: ProbeOutcome, alternatives: tuple[ProbeOutcome, ...]
+        self,
+        record: Record,
+        outcome: ProbeOutcome,
+        alternatives: tuple[ProbeOutcome, ...],
+        symbol: str,
     ) -> None:
         if isinstance(record, ImportRecord):
             path = record.module if record.name is None else f"{record.module}.{record.name}"
@@ -114,9 +118,19 @@ class _FileJudge(_FileView):
             f"component `{part}`, which releases move or remove without notice"
         )
         diagnostic = self.diagnostic("KD503", record.span, record.text, message)
-        self.pending.append(
-            self.with_choice(diagnostic, record, fixes.same_object(outcome, alternatives))
-        )
+        choice = fixes.same_object(outcome, alternatives)
+        resolved = outcome.resolved
+        if choice is None and resolved is not None and frozen_copy(resolved.module):
+            # TensorFlow's frozen private copy (tensorflow.python.keras) has no public line at
+            # all, and rots (TF 2.15: model.fit fails inside it): the public line kerasdoctor
+            # would suggest gives another object, so it is offered, never applied unasked.
+            # A private line of a live implementation (keras.src) gets only its own object.
+            other = fixes.working_line(
+                self.facts.target, symbol, alternatives, self.file_implementation(record)
+            )
+            if other is not None:
+                choice = fixes.Choice(other.outcome, Applicability.UNSAFE)
+        self.pending.append(self.with_choice(diagnostic, record, choice))
 
     def path_of_base(self, chain: ChainRecord) -> str:
         base = self.base(chain)

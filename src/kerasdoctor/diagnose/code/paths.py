@@ -68,3 +68,12 @@ def implementation(outcome: ProbeOutcome) -> str | None:
     if family is None:
         return None
     return f"{family} ({outcome.distribution})"
+
+
+def frozen_copy(module: str) -> bool:
+    """Whether ``module`` is inside TensorFlow's frozen private Keras copy.
+
+    ``tensorflow.python.keras`` was tf.keras until TF 2.5; since TF 2.6 ``tf.keras`` is the
+    ``keras`` package, and the copy stays behind with no public import path, unmaintained.
+    """
+    return module == "tensorflow.python.keras" or module.startswith("tensorflow.python.keras.")
