@@ -42,10 +42,12 @@ from kerasdoctor import process
 TIMEOUT = 3.0
 #: What kerasdoctor's own work (``seconds`` in the report) may take beyond the deadline:
 #: inspection, killing the group, draining its pipes, ending what escaped the group.
-SLACK = 2.0
+SLACK = 6.0
 #: What the whole process may take beyond the deadline: also interpreter start-up, imports
-#: and exit (on a 2-core machine busy with other work, these alone have taken four seconds).
-MARGIN = 5.0
+#: and exit (on a 2-core machine busy with other work, these alone have taken 5.6 s). The
+#: bounds are generous on purpose: a hang never ends, so a deadline not kept shows at any
+#: bound, while a tight one only measures the machine's load (CI failed on 8.6 s < 8 s).
+MARGIN = 20.0
 #: Versions of the fake tf-keras staged for the broken-metadata tests.
 TF_KERAS_VERSIONS = ("2.99.0", "2.99.1")
 
