@@ -82,7 +82,8 @@ def test_a_signal_stops_every_probe(
         assert run.returncode == 130, run.stderr
     else:
         assert run.returncode != 0, run.stderr
-    assert run.seconds < 5.0, f"took {run.seconds:.1f} s to stop"
+    # Generous: the probes hang for ever, so not stopping shows as the 15 s wait running out.
+    assert run.seconds < 12.0, f"took {run.seconds:.1f} s to stop"
     assert run.leftovers == (), f"processes left behind: {run.leftovers}"
     assert len(run.child_pids) == 2  # the children were there, and are gone
     assert recorded_pids(piddir, module=OK.module) == []  # the queued line never started
