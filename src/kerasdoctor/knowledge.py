@@ -32,8 +32,6 @@ KERAS_FAMILY_TOPS: tuple[str, ...] = ("keras", "tf_keras", "keras_core")
 #: the line's own. Sent in the probe's job: the payload knows no package names of its own.
 REPORTED_TOPS: tuple[str, ...] = (*KERAS_TOPS, "torch", "jax", "numpy", "scipy")
 
-#: Where each Keras implementation's sources live, relative to a sys.path entry (TensorFlow
-#: <= 2.7 carried its own Keras in tensorflow/python/keras).
 #: Keras names whose objects only turn data into arrays, files or datasets and never enter a
 #: model: taking one from another implementation than the rest of a file mixes nothing
 #: (``to_categorical`` returns a NumPy array in every release). Classes a model checks with
@@ -54,6 +52,8 @@ DATA_ONLY_NAMES: frozenset[str] = frozenset(
     }
 )
 
+#: Where each Keras implementation's sources live, relative to a sys.path entry (TensorFlow
+#: <= 2.7 carried its own Keras in tensorflow/python/keras).
 KERAS_SOURCE_FOLDERS: tuple[tuple[str, ...], ...] = (
     *((top,) for top in KERAS_FAMILY_TOPS),
     ("tensorflow", "python", "keras"),

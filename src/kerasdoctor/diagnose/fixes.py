@@ -20,27 +20,26 @@ from collections.abc import Sequence
 from kerasdoctor.models import Finding, MoveAside, RunCommand, SetVariable, Target
 
 
-def _uses_uv(target: Target) -> bool:
-    # No pip in the target (uv-made venvs): uv acts on the interpreter it is given.
-    return not target.has_pip and target.uv is not None
+def _uv(target: Target) -> str | None:
+    """How to run uv for this target, when uv installs into it (no pip: uv-made venvs)."""
+    return None if target.has_pip else target.uv
 
 
 def _installer(target: Target) -> tuple[str, ...]:
     """The words that start a pip command for exactly this interpreter."""
-    if _uses_uv(target) and target.uv is not None:
-        return (target.uv, "pip")
-    # With no pip and no uv, pip is installed first (see ensure_pip).
-    return (target.python, "-m", "pip")
+    uv = _uv(target)
+    # With neither pip nor uv, pip is installed first (see ensure_pip).
+    return (target.python, "-m", "pip") if uv is None else (uv, "pip")
 
 
 def _python_flag(target: Target) -> tuple[str, ...]:
-    return ("--python", target.python) if _uses_uv(target) else ()
+    return () if _uv(target) is None else ("--python", target.python)
 
 
 def ensure_pip(target: Target, findings: Sequence[Finding]) -> tuple[Finding, ...]:
     """Findings whose fix runs the target's pip, with ``python -m ensurepip`` first when the
     target has no pip and the user has no uv (a command that cannot run would not paste)."""
-    if target.has_pip or target.uv is not None:
+    if target.has_pip or _uv(target) is not None:
         return tuple(findings)
     pip = (target.python, "-m", "pip")
     first = RunCommand((target.python, "-m", "ensurepip"))
@@ -59,7 +58,7 @@ def install(target: Target, requirements: Sequence[str]) -> RunCommand:
 
 def uninstall(target: Target, names: Sequence[str]) -> RunCommand:
     """Remove distributions from the target (no prompt: fixes run unattended)."""
-    unattended = () if _uses_uv(target) else ("-y",)
+    unattended = ("-y",) if _uv(target) is None else ()
     return RunCommand(
         (*_installer(target), "uninstall", *_python_flag(target), *unattended, *names)
     )

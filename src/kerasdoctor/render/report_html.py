@@ -89,8 +89,7 @@ def _finding(finding: Finding, redact: Redaction, shell: Shell) -> str:
         parts.append("<br>fix (verified):" if finding.verified else "<br>fix:")
         written = shells.lines(finding.fix, shell)
         if written is None:
-            problem = shells.problem(finding.fix, shell)
-            parts.append(escape(f" (not written for {shell.value}: {problem})"))
+            parts.append(" " + escape(shells.refusal(finding.fix, shell)))
         else:
             parts.append(_pre([redact(line) for line in written]))
     parts.append("</li>")

@@ -295,7 +295,7 @@ def _finding(finding: Finding, redact: Redaction, shell: Shell) -> list[str]:
         out.append("")
         written = shells.lines(finding.fix, shell)
         if written is None:
-            out.append(f"(not written for {shell.value}: {shells.problem(finding.fix, shell)})")
+            out.append(shells.refusal(finding.fix, shell))
         else:
             out.extend(_fence([redact(line) for line in written], _FENCE[shell]))
     return out

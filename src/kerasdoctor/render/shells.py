@@ -47,6 +47,14 @@ class Shell(enum.Enum):
         """
         return cls.POWERSHELL if platform.startswith("Windows") else cls.BASH
 
+    @property
+    def title(self) -> str:
+        """The shell's name as its users write it (``PowerShell``)."""
+        return _TITLES[self]
+
+
+_TITLES = {Shell.BASH: "bash", Shell.POWERSHELL: "PowerShell", Shell.CMD: "cmd"}
+
 
 class Unwritable(ValueError):
     """A command that this shell cannot carry faithfully; the message says why."""
@@ -96,6 +104,11 @@ def problem(commands: Sequence[FixCommand], shell: Shell) -> str | None:
         if item.problem is not None:
             return item.problem
     return None
+
+
+def refusal(commands: Sequence[FixCommand], shell: Shell) -> str:
+    """What every view shows instead of a fix that cannot be written for ``shell``."""
+    return f"(not written for {shell.title}: {problem(commands, shell)})"
 
 
 # -- bash -------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from kerasdoctor.models import (
 from kerasdoctor.render.line_table import PRIVATE_MARK, _error_text, _symbol_table
 from kerasdoctor.render.paste import merged
 from kerasdoctor.render.rows import _MARK, _Out
-from kerasdoctor.render.shells import Shell, lines, problem
+from kerasdoctor.render.shells import Shell, lines, refusal
 
 __all__ = [
     "AREAS",
@@ -69,9 +69,6 @@ def render_verbose(
 def shell_of(report: Report, shell: Shell | None = None) -> Shell:
     """The shell fix commands are written for: ``shell``, else the target platform's."""
     return shell if shell is not None else Shell.for_platform(report.target.platform)
-
-
-_SHELL_NAMES = {Shell.BASH: "bash", Shell.POWERSHELL: "PowerShell", Shell.CMD: "cmd"}
 
 
 def _view(report: Report, *, width: int, color: bool, verbose: bool, shell: Shell | None) -> str:
@@ -228,8 +225,7 @@ def _commands(out: _Out, commands: tuple[FixCommand, ...], shell: Shell, indent:
     """A fix's commands, one whole row each; or why they cannot be written for ``shell``."""
     written = lines(commands, shell)
     if written is None:
-        why = problem(commands, shell)
-        out.prose(f"(not written for {_SHELL_NAMES[shell]}: {why})", "yellow", indent=indent)
+        out.prose(refusal(commands, shell), "yellow", indent=indent)
         return
     for command in written:
         out.whole(f"{indent}{command}", "" if indent else "bold")
@@ -254,7 +250,7 @@ def _finding(out: _Out, finding: Finding, verbose: bool, shell: Shell) -> None:
     if finding.fix:
         notes = ["verified"] if finding.verified else []
         if shell is not Shell.BASH:
-            notes.append(_SHELL_NAMES[shell])
+            notes.append(shell.title)
         out.whole(f"      fix ({', '.join(notes)}):" if notes else "      fix:", "bold")
         # Leading blanks paste harmlessly into bash, PowerShell and cmd alike.
         _commands(out, finding.fix, shell, "        ")

@@ -79,10 +79,10 @@ class _FileJudge(_FileView):
             if base is None or not base.works:
                 return  # reported once, at the import
         alternatives = self.facts.alternatives.get(question, ())
-        if outcome.works:
-            self.private(record, outcome, alternatives, symbol_of(question))
-            return
         symbol = symbol_of(question)
+        if outcome.works:
+            self.private(record, outcome, alternatives, symbol)
+            return
         if isinstance(record, ImportRecord):
             code, shown = "KD501", record.line_text
         else:

@@ -76,4 +76,4 @@ def frozen_copy(module: str) -> bool:
     ``tensorflow.python.keras`` was tf.keras until TF 2.5; since TF 2.6 ``tf.keras`` is the
     ``keras`` package, and the copy stays behind with no public import path, unmaintained.
     """
-    return module == "tensorflow.python.keras" or module.startswith("tensorflow.python.keras.")
+    return family_root(module) == "tensorflow.python.keras"
