@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 
 from faults.conftest import FaultEnv, RunKd
+from helpers.pythons import PYENV_VERSIONS
 from kerasdoctor.cli import run
 
-PYENV = Path.home() / ".pyenv" / "versions"
+PYENV = PYENV_VERSIONS
 
 
 @dataclass(frozen=True)

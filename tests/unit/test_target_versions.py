@@ -14,9 +14,11 @@ from typing import Any
 
 import pytest
 
+from helpers.pythons import PYENV_VERSIONS
+
 pytestmark = pytest.mark.pyenv
 
-PYENV = Path.home() / ".pyenv" / "versions"
+PYENV = PYENV_VERSIONS
 VERSIONS = ["3.7", "3.8", "3.12", "3.13"]
 
 
