@@ -12,10 +12,14 @@ with hyperfine (``apt-get install hyperfine``), plus peak memory:
     memory  = peak RSS of any one probe process vs F's      goal <= 1.0 x
     Adam    = kerasdoctor suggest Adam --no-cache in --adam-env (TF 2.15 by default)
               vs F in that same env                         goal <= 1.5 x F
+    --most-used: instead of the above, kerasdoctor suggest NAME --json --no-cache for each
+              of the most used names (tests/helpers/most_used.py) in --env, each vs F of
+              that env, all measured side by side               goal <= 1.5 x F each
 
 Usage (from the repository root, with the test dependencies installed):
 
     .venv/bin/python benchmarks/bench.py [--runs 5] [--env tf] [--adam-env tf215] [--no-fork]
+    .venv/bin/python benchmarks/bench.py --most-used --env tf215 [--runs 3]
 
 The environment is built (or reused) by tests/helpers/envs.py under
 ~/.cache/kerasdoctor-test-envs. Nothing here asserts: it reports.
@@ -37,6 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from helpers.envs import env_python, get_env  # noqa: E402  (after the path set-up)
+from helpers.most_used import CANONICAL  # noqa: E402
 
 LINE = "from tensorflow.keras.layers import BatchNormalization"
 
@@ -99,6 +104,9 @@ def main() -> int:
     parser.add_argument("--env", default="tf", help="a spec of tests/helpers/envs.py")
     parser.add_argument("--adam-env", default="tf215", help="env of the cold Adam figure")
     parser.add_argument("--no-fork", action="store_true", help="measure without zygotes")
+    parser.add_argument(
+        "--most-used", action="store_true", help="cold suggest of each most used name vs F"
+    )
     args = parser.parse_args()
     hyperfine = shutil.which("hyperfine")
     if hyperfine is None:
@@ -113,6 +121,8 @@ def main() -> int:
     env["XDG_CACHE_HOME"] = str(work / "cache")
     kd = [sys.executable, "-m", "kerasdoctor"]
     extra = ["--no-fork"] if args.no_fork else []
+    if args.most_used:
+        return _most_used(hyperfine, kd, extra, python, args, env, cwd)
     commands = {
         "F": [str(python), "-c", LINE],
         "check": [*kd, "check", "--json", "--no-cache", "--python", str(python), *extra],
@@ -166,6 +176,32 @@ def main() -> int:
         f"peak RSS: one probe {rss_check:7.0f} MiB vs the import alone {rss_f:7.0f} MiB "
         f"= {rss_check / rss_f:4.2f} x   (goal <= 1.0)"
     )
+    return 0
+
+
+def _most_used(
+    hyperfine: str,
+    kd: list[str],
+    extra: list[str],
+    python: Path,
+    args: argparse.Namespace,
+    env: dict[str, str],
+    cwd: Path,
+) -> int:
+    """Cold ``suggest NAME`` for each most used name, each against F of the same env."""
+    commands = {"F": [str(python), "-c", LINE]}
+    for name in CANONICAL:
+        commands[name] = [*kd, "suggest", name, "--json", "--no-cache", "--python", str(python)]
+        commands[name] += extra
+    median = _medians(hyperfine, commands, args.runs, env, cwd)
+    f = median.pop("F")
+    print()
+    print(f"machine: {os.cpu_count()} cores; env {args.env} ({python}); runs {args.runs}")
+    print(f"F (fresh import)       median {f:7.2f} s")
+    for name, seconds in median.items():
+        print(f"suggest {name:<24} {seconds:6.2f} s = {seconds / f:4.2f} x F   (goal <= 1.5)")
+    worst = max(median, key=median.__getitem__)
+    print(f"worst: {worst} at {median[worst] / f:4.2f} x F")
     return 0
 
 

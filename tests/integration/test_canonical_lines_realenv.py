@@ -16,36 +16,11 @@ from collections.abc import Callable
 
 import pytest
 
+from helpers.most_used import CANONICAL
 from helpers.oracle import import_line
 from helpers.runs import TIMEOUT, Run, Scenario
 
 pytestmark = pytest.mark.realenv
-
-#: name -> its canonical module below the root ("" is the root itself: keras.Input).
-CANONICAL = {
-    "Dense": "layers",
-    "Conv2D": "layers",
-    "MaxPooling2D": "layers",
-    "Dropout": "layers",
-    "Flatten": "layers",
-    "BatchNormalization": "layers",
-    "LSTM": "layers",
-    "Embedding": "layers",
-    "Activation": "layers",
-    "Input": "",
-    "Sequential": "",
-    "Model": "",
-    "load_model": "models",
-    "Adam": "optimizers",
-    "SGD": "optimizers",
-    "RMSprop": "optimizers",
-    "EarlyStopping": "callbacks",
-    "ModelCheckpoint": "callbacks",
-    "CategoricalCrossentropy": "losses",
-    "to_categorical": "utils",
-    "pad_sequences": "utils",
-    "plot_model": "utils",
-}
 
 #: environment, its variables, and the root every suggestion must come from there.
 ENVIRONMENTS = [
