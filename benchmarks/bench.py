@@ -39,34 +39,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from measure import peak_rss_mib  # noqa: E402
 
 from helpers.envs import env_python, get_env  # noqa: E402  (after the path set-up)
 from helpers.most_used import CANONICAL  # noqa: E402
 
 LINE = "from tensorflow.keras.layers import BatchNormalization"
-
-
-def _peak_rss_mib(cmd: list[str], env: dict[str, str], cwd: Path) -> float:
-    """Largest RSS of any single process of the command's tree (ru_maxrss of children).
-
-    Zygote children are reaped by the zygote, whose own children figures roll into ours
-    when we reap it, so this is the peak of the biggest single probe (or kerasdoctor).
-    """
-    code = (
-        "import resource, subprocess, sys, json\n"
-        "subprocess.run(json.loads(sys.argv[1]), stdout=subprocess.DEVNULL,"
-        " stderr=subprocess.DEVNULL)\n"
-        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code, json.dumps(cmd)],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return int(done.stdout.strip()) / 1024.0
 
 
 def _medians(
@@ -146,8 +126,8 @@ def main() -> int:
         cwd,
     )
     f = median["F"]
-    rss_f = _peak_rss_mib(commands["F"], env, cwd)
-    rss_check = _peak_rss_mib(commands["check"], env, cwd)
+    rss_f = peak_rss_mib(commands["F"], env, cwd)
+    rss_check = peak_rss_mib(commands["check"], env, cwd)
     print()
     print(
         f"machine: {os.cpu_count()} cores; env {args.env} ({python}); runs {args.runs}"
