@@ -132,13 +132,16 @@ def scan(
     # Scan judges imports, not use: the statements' own probes run no use check.
     plain = dataclasses.replace(settings, use_check=False)
     candidates = [pipeline_scan.candidate_of(q) for q in questions]
-    outcomes = pipeline_scan.probe(target, candidates, environ, plain, {}, on_result)
-    verdicts = dict(zip(questions, outcomes))
-    lines, specs = pipeline_scan.replacement_lines(
-        pipeline_scan.needs_replacement(results, verdicts)
-    )
-    distinct = list(dict.fromkeys(c for found in lines.values() for c in found))
-    replaced = pipeline_scan.probe(target, distinct, environ, settings, specs, on_result)
+    # One pool for both rounds: the replacement lines fork from the warm imports of the
+    # statements' round instead of importing TensorFlow again.
+    with pipeline.warm(target, environ, settings) as pool:
+        outcomes = pipeline_scan.probe(target, candidates, pool, plain, {}, on_result)
+        verdicts = dict(zip(questions, outcomes))
+        lines, specs = pipeline_scan.replacement_lines(
+            pipeline_scan.needs_replacement(results, verdicts)
+        )
+        distinct = list(dict.fromkeys(c for found in lines.values() for c in found))
+        replaced = pipeline_scan.probe(target, distinct, pool, settings, specs, on_result)
     facts = pipeline_scan.facts(
         target, results, verdicts, lines, dict(zip(distinct, replaced)), texts
     )

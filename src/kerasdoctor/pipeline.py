@@ -24,7 +24,7 @@ from kerasdoctor.diagnose import rank
 from kerasdoctor.errors import UsageError
 from kerasdoctor.interpreter import choose_interpreter, inspect_target
 from kerasdoctor.models import Candidate, Finding, ProbeOutcome, Suggestion, Target
-from kerasdoctor.probe import ProbeSettings, probe_all
+from kerasdoctor.probe import ProbeSettings, WarmPool, probe_all, warm_pool
 from kerasdoctor.probe.runner import ProgressCallback
 
 if TYPE_CHECKING:
@@ -154,6 +154,18 @@ def protected_keras_home(target: Target, environ: Mapping[str, str]) -> Iterator
         yield {**environ, "KERAS_HOME": folder}
 
 
+@contextlib.contextmanager
+def warm(target: Target, environ: Mapping[str, str], settings: ProbeSettings) -> Iterator[WarmPool]:
+    """Warm processes lasting for a whole run's batches, with the probes' environment.
+
+    suggest probes in stages and scan in two rounds; without a lasting pool each batch
+    would import TensorFlow (or Keras) again in a new warm process.
+    """
+    with contextlib.ExitStack() as stack:
+        probe_environ = stack.enter_context(protected_keras_home(target, environ))
+        yield stack.enter_context(warm_pool(target, probe_environ, settings))
+
+
 @dataclass(frozen=True)
 class Prober:
     """Runs probes of one plan in one target, with the run's settings."""
@@ -163,9 +175,21 @@ class Prober:
     environ: Mapping[str, str]
     settings: ProbeSettings
     on_result: ProgressCallback | None = None
+    #: warm processes shared by the run's batches (:func:`warm`); None: each batch its own
+    pool: WarmPool | None = None
 
     def probe(self, batch: Sequence[Candidate]) -> tuple[ProbeOutcome, ...]:
         """One batch, in parallel, from the target's working directory and environment."""
+        if self.pool is not None:
+            return probe_all(
+                self.target,
+                batch,
+                use_specs=self.plan.use_specs,
+                environ=self.pool.environ,
+                settings=self.settings,
+                on_result=self.on_result,
+                pool=self.pool,
+            )
         with protected_keras_home(self.target, self.environ) as environ:
             return probe_all(
                 self.target,
@@ -206,8 +230,12 @@ def probe_lines(prober: Prober, asked: Question) -> tuple[ProbeOutcome, ...]:
         return prober.probe(prober.plan.candidates)
     done: dict[Candidate, ProbeOutcome] = {}
     sets = prober.plan.sets
-    while batch := early_stop.next_batch(prober.target, sets, done, asked.prefer):
-        done.update(zip(batch, prober.probe(batch)))
+    # The stages share warm processes: a later stage's lines fork from the imports of the
+    # earlier ones instead of importing TensorFlow again.
+    with warm(prober.target, prober.environ, prober.settings) as pool:
+        staged = dataclasses.replace(prober, pool=pool)
+        while batch := early_stop.next_batch(staged.target, sets, done, asked.prefer):
+            done.update(zip(batch, staged.probe(batch)))
     return early_stop.outcomes_in_order(sets, done)
 
 

@@ -25,8 +25,8 @@ from kerasdoctor.diagnose.code.suppress import keep, resolve_codes
 from kerasdoctor.fix.notebook import mask_magics
 from kerasdoctor.interpreter import choose_interpreter, inspect_target
 from kerasdoctor.models import Candidate, Origin, ProbeOutcome, Status, Target
-from kerasdoctor.pipeline import protected_keras_home, use_spec
-from kerasdoctor.probe import ProbeSettings, probe_all
+from kerasdoctor.pipeline import use_spec
+from kerasdoctor.probe import ProbeSettings, WarmPool, probe_all
 from kerasdoctor.probe.runner import ProgressCallback
 from kerasdoctor.scan import (
     Chain,
@@ -171,21 +171,21 @@ def _module(question: Question) -> str:
 def probe(
     target: Target,
     candidates: Sequence[Candidate],
-    environ: Mapping[str, str],
+    pool: WarmPool,
     settings: ProbeSettings,
     use_specs: Mapping[str, Mapping[str, Any] | None],
     on_result: ProgressCallback | None,
 ) -> tuple[ProbeOutcome, ...]:
-    """Probe candidates from the scanned root with the user's environment."""
-    with protected_keras_home(target, environ) as probe_environ:
-        return probe_all(
-            target,
-            candidates,
-            use_specs=use_specs,
-            environ=probe_environ,
-            settings=settings,
-            on_result=on_result,
-        )
+    """Probe candidates from the scanned root with the user's environment (``pool``'s)."""
+    return probe_all(
+        target,
+        candidates,
+        use_specs=use_specs,
+        environ=pool.environ,
+        settings=settings,
+        on_result=on_result,
+        pool=pool,
+    )
 
 
 def needs_replacement(

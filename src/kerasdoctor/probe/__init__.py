@@ -6,6 +6,6 @@ there); scheduling and the mapping from a payload run to a verdict are in
 :mod:`kerasdoctor.probe.zygote`, and the payload itself is ``child_probe.py``.
 """
 
-from kerasdoctor.probe.runner import ProbeSettings, probe_all
+from kerasdoctor.probe.runner import ProbeSettings, WarmPool, probe_all, warm_pool
 
-__all__ = ["ProbeSettings", "probe_all"]
+__all__ = ["ProbeSettings", "WarmPool", "probe_all", "warm_pool"]

@@ -12,8 +12,9 @@ import dataclasses
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,8 +69,13 @@ def probe_all(
     environ: Mapping[str, str],
     settings: ProbeSettings = DEFAULT_SETTINGS,
     on_result: ProgressCallback | None = None,
+    pool: WarmPool | None = None,
 ) -> tuple[ProbeOutcome, ...]:
-    """Probe every candidate; outcomes come back in the order of ``candidates``."""
+    """Probe every candidate; outcomes come back in the order of ``candidates``.
+
+    ``pool``: warm processes opened by :func:`warm_pool` for this target and ``environ``,
+    kept for the caller's next batch; without it, this call's own are closed at its end.
+    """
     layer = process.layer()
     layer.reopen()  # a previous run in this process may have ended with Ctrl-C
     results: dict[int, ProbeOutcome] = {}
@@ -82,20 +88,18 @@ def probe_all(
             results[index] = decided
             if on_result is not None:
                 on_result(decided)
+    to_run = _interleaved(to_run, candidates)
     jobs = settings.jobs or default_jobs()
-    source = process.child_source(*PAYLOAD)
-    zygotes = _Zygotes(
-        target, source, environ, settings, [candidates[i] for i in to_run], layer.can_fork
-    )
-    pool = ThreadPoolExecutor(max_workers=max(1, min(jobs, len(to_run) or 1)))
+    own = pool is None
+    warm = WarmPool(target, environ, settings, lasting=False) if pool is None else pool
+    warm.plan([candidates[i] for i in to_run])
+    threads = ThreadPoolExecutor(max_workers=max(1, min(jobs, len(to_run) or 1)))
     try:
         futures: dict[Future[ProbeOutcome], int] = {}
         for index in to_run:
             candidate = candidates[index]
             spec = use_specs.get(candidate.symbol) if settings.use_check else None
-            future = pool.submit(
-                _probe_one, target, candidate, source, spec, environ, settings, zygotes
-            )
+            future = threads.submit(_probe_one, target, candidate, spec, environ, settings, warm)
             futures[future] = index
         for future in as_completed(futures):
             index = futures[future]
@@ -105,63 +109,125 @@ def probe_all(
                 on_result(outcome)
     except BaseException:
         # Ctrl-C (or a bug): stop scheduling and end every running probe's process group.
-        pool.shutdown(wait=False, cancel_futures=True)
+        threads.shutdown(wait=False, cancel_futures=True)
         process.stop_all()
         raise
     finally:
-        zygotes.close()
-    pool.shutdown(wait=True)
+        if own:
+            warm.close()
+    threads.shutdown(wait=True)
     return tuple(results[i] for i in range(len(candidates)))
 
 
-class _Zygotes:
-    """One warm process per top-level package that two or more lines need (see zygote.py)."""
+def _interleaved(indexes: Sequence[int], candidates: Sequence[Candidate]) -> list[int]:
+    """The indexes taken one top-level package at a time, in turn.
+
+    The first probe of a package starts its warm process; in the candidates' own order
+    (all ``keras`` lines, then all ``tensorflow`` lines) every worker would wait for the
+    first package's import before the second one's began. In turn, the imports overlap.
+    """
+    groups: dict[str, list[int]] = {}
+    for index in indexes:
+        groups.setdefault(candidates[index].top_level, []).append(index)
+    order: list[int] = []
+    queues = list(groups.values())
+    for step in range(max((len(q) for q in queues), default=0)):
+        order.extend(q[step] for q in queues if step < len(q))
+    return order
+
+
+class WarmPool:
+    """The warm processes of one target, one per top-level package (see zygote.py).
+
+    A pool for one batch (``lasting=False``) warms only a package that two or more lines
+    need: a single line gains nothing from a warm process. A lasting pool, opened by
+    :func:`warm_pool` for several batches (suggest's stages, scan's two rounds), warms every
+    package a line needs: the next batch's lines of that package fork from it instead of
+    paying the package's import again.
+    """
 
     def __init__(
         self,
         target: Target,
-        source: str,
         environ: Mapping[str, str],
         settings: ProbeSettings,
-        candidates: Sequence[Candidate],
-        can_fork: bool,
+        *,
+        lasting: bool,
     ) -> None:
-        self._args = (target.python, source)
+        self._args = (target.python, process.child_source(*PAYLOAD))
         self._cwd = target.cwd
-        self._environ = environ
+        self._environ = dict(environ)
         self._timeout = settings.timeout
+        self._fork = settings.fork and process.layer().can_fork
+        self._lasting = lasting
         self._lock = threading.Lock()
         self._made: dict[str, Zygote | None] = {}
+        self._shared: set[str] = set()
+        # Every warm process is started from this one thread, which lives until close(): a
+        # child is ended when the *thread* that started it exits (the prelude's parent-death
+        # signal is per thread), and the probing threads of one batch end with the batch.
+        self._spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kd-warm")
+
+    @property
+    def environ(self) -> dict[str, str]:
+        """The environment every process of this pool runs with (fresh ones too)."""
+        return dict(self._environ)
+
+    @property
+    def source(self) -> str:
+        """The probe payload's source, as the warm processes and fresh ones run it."""
+        return self._args[1]
+
+    def plan(self, candidates: Sequence[Candidate]) -> None:
+        """Allow warm processes for the packages of the lines about to run."""
+        if not self._fork:
+            return
         counts: dict[str, int] = {}
         for candidate in candidates:
             counts[candidate.top_level] = counts.get(candidate.top_level, 0) + 1
-        # A single line gains nothing from a warm process.
-        fork = settings.fork and can_fork
-        self._shared = {top for top, n in counts.items() if n >= 2} if fork else set()
+        with self._lock:
+            self._shared |= {top for top, n in counts.items() if self._lasting or n >= 2}
 
     def get(self, top: str) -> Zygote | None:
-        if top not in self._shared:
-            return None
         with self._lock:
+            if top not in self._shared:
+                return None
             if top not in self._made:
                 try:
-                    self._made[top] = Zygote(
-                        *self._args,
-                        top,
-                        tops=knowledge.REPORTED_TOPS,
-                        cwd=self._cwd,
-                        env=self._environ,
-                        timeout=self._timeout,
-                    )
+                    self._made[top] = self._spawner.submit(self._start, top).result()
                 except ZygoteLost:
                     self._made[top] = None
             return self._made[top]
 
+    def _start(self, top: str) -> Zygote:
+        return Zygote(
+            *self._args,
+            top,
+            tops=knowledge.REPORTED_TOPS,
+            cwd=self._cwd,
+            env=self._environ,
+            timeout=self._timeout,
+        )
+
     def close(self) -> None:
         with self._lock:
             made = [z for z in self._made.values() if z is not None]
+            self._made.clear()
         for zygote in made:
             zygote.close()
+        self._spawner.shutdown(wait=True)
+
+
+@contextmanager
+def warm_pool(
+    target: Target, environ: Mapping[str, str], settings: ProbeSettings
+) -> Iterator[WarmPool]:
+    """A lasting :class:`WarmPool` for several :func:`probe_all` calls with ``environ``."""
+    pool = WarmPool(target, environ, settings, lasting=True)
+    try:
+        yield pool
+    finally:
+        pool.close()
 
 
 def _decide_without_process(target: Target, candidate: Candidate) -> ProbeOutcome | None:
@@ -180,11 +246,10 @@ def _decide_without_process(target: Target, candidate: Candidate) -> ProbeOutcom
 def _probe_one(
     target: Target,
     candidate: Candidate,
-    source: str,
     use_spec: Mapping[str, Any] | None,
     environ: Mapping[str, str],
     settings: ProbeSettings,
-    zygotes: _Zygotes,
+    zygotes: WarmPool,
 ) -> ProbeOutcome:
     job: dict[str, Any] = {
         "module": candidate.module,
@@ -202,17 +267,26 @@ def _probe_one(
     zygote = zygotes.get(candidate.top_level)
     run: PayloadRun | None = None
     method = "fork"
+    seconds: float | None = None
     if zygote is not None:
         try:
             run = zygote.run(job)
         except WarmFailed as failed:
             run = failed.run
+            # The verdict is the warm import's (it failed, crashed or hung), so its time is
+            # that import's, as a fresh process would report, not this line's wait for it.
+            seconds = run.seconds
         except ZygoteLost:
             run = None  # fall back to a fresh process below
     if run is None:
         method = "process"
         run = process.run_payload(
-            target.python, source, job, cwd=target.cwd, env=environ, timeout=settings.timeout
+            target.python,
+            zygotes.source,
+            job,
+            cwd=target.cwd,
+            env=environ,
+            timeout=settings.timeout,
         )
     outcome = outcome_from_run(
         target,
@@ -220,7 +294,7 @@ def _probe_one(
         run,
         settings.timeout,
         use_requested=use_spec is not None,
-        seconds=time.monotonic() - started,
+        seconds=time.monotonic() - started if seconds is None else seconds,
     )
     return dataclasses.replace(outcome, method=method)
 

@@ -78,6 +78,7 @@ class Zygote:
         self._dead = False
         self._closed = False
         self._hung = False  # import A did not finish within the deadline
+        self._ended_at: float | None = None  # when import A answered, or the zygote died
         job = {"mode": "zygote", "warm": warm, "tops": list(tops)}
         try:
             self._payload: RunningPayload = process.layer().start(
@@ -98,6 +99,8 @@ class Zygote:
         finally:
             with self._cond:
                 self._dead = True
+                if self._ended_at is None:
+                    self._ended_at = time.monotonic()
                 self._cond.notify_all()
 
     def _dispatch(self, message: dict[str, Any]) -> None:
@@ -105,6 +108,7 @@ class Zygote:
             phase = message.get("phase")
             if phase == "warm":
                 self._warm = message
+                self._ended_at = time.monotonic()
             else:
                 job = self._jobs.get(message.get("job"))  # type: ignore[arg-type]
                 if job is None:
@@ -162,11 +166,15 @@ class Zygote:
     def _as_run(
         self, messages: list[dict[str, Any]], returncode: int | None, timed_out: bool
     ) -> PayloadRun:
+        with self._cond:
+            ended = self._ended_at
+        # The import's own time: a later line (or batch) of a lasting pool must not count
+        # the time the zygote has been alive.
         return PayloadRun(
             messages=tuple(messages),
             returncode=returncode,
             timed_out=timed_out,
-            seconds=time.monotonic() - self._started,
+            seconds=(time.monotonic() if ended is None else ended) - self._started,
             stdout_tail="",
             stderr_tail=self._payload.stderr_tail() if not messages else "",
         )
