@@ -11,11 +11,11 @@ import dataclasses
 import os
 import time
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
-from kerasdoctor import __version__, cache, pipeline, pipeline_fix, pipeline_scan
+from kerasdoctor import __version__, cache, pipeline
 from kerasdoctor.diagnose import fixes
 from kerasdoctor.diagnose.rank import PREFER_CHOICES
-from kerasdoctor.fix.report import FixReport
 from kerasdoctor.models import Report
 from kerasdoctor.probe.runner import (
     DEFAULT_SETTINGS,
@@ -23,7 +23,10 @@ from kerasdoctor.probe.runner import (
     ProbeSettings,
     ProgressCallback,
 )
-from kerasdoctor.scan.diagnostics import ScanReport
+
+if TYPE_CHECKING:
+    from kerasdoctor.fix.report import FixReport
+    from kerasdoctor.scan.diagnostics import ScanReport
 
 __all__ = [
     "DEFAULT_SETTINGS",
@@ -116,6 +119,10 @@ def scan(
     honoured. Raises :class:`~kerasdoctor.errors.UsageError` (an unknown code, a bad
     timeout) or :class:`~kerasdoctor.errors.TargetError`; never changes a file.
     """
+    # Imported here: `check` and `suggest` never load the scan and fix code (start-up time).
+    from kerasdoctor import pipeline_scan
+    from kerasdoctor.scan.diagnostics import ScanReport
+
     started = time.monotonic()
     root = pipeline.working_directory(cwd)
     asked = pipeline_scan.options(paths, root, exclude, select, ignore, settings)
@@ -180,6 +187,8 @@ def fix(
     give the promised object; files are replaced (atomically) only when ``write`` is true.
     Raises what :func:`scan` raises; a file that cannot be fixed is reported, not raised.
     """
+    from kerasdoctor import pipeline_fix  # here: check and suggest never load the fix code
+
     arguments = {
         "paths": tuple(paths),
         "python": python,

@@ -213,6 +213,33 @@ def test_version_imports_no_command_module() -> None:
     assert loaded.isdisjoint(heavy), sorted(loaded & heavy)
 
 
+def test_check_imports_no_scan_or_fix_code(tmp_path: Path) -> None:
+    # A cached `check` is mostly start-up: the scan and fix code (tokenizers, notebook JSON,
+    # writers) is a third of the import time and has nothing to do with one symbol.
+    code = (
+        "import sys\n"
+        "from kerasdoctor.cli import run\n"
+        f"run(['check', '--python', {sys.executable!r}, '--json', '--timeout', '30'])\n"
+        "print('\\n'.join(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        check=False,
+    )
+    loaded = set(done.stderr.split())
+    assert "kerasdoctor.api" in loaded, done.stderr[-2000:]  # the command did run
+    scan_or_fix = sorted(
+        m
+        for m in loaded
+        if m.startswith(("kerasdoctor.scan", "kerasdoctor.fix", "kerasdoctor.pipeline_"))
+    )
+    assert scan_or_fix == []
+
+
 def test_project_prefer_unknown_family_is_a_usage_error(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
