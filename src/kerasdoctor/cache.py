@@ -175,17 +175,30 @@ def _stdlib_prefixes(target: Target) -> tuple[str, ...]:
 
 
 # -- exact encoding of the model ----------------------------------------------------------
-@functools.lru_cache(maxsize=1)
-def _classes() -> dict[str, type[Any]]:
-    # Imported here: `check` never loads the scan package (start-up time).
-    from kerasdoctor.scan import diagnostics as scan_diagnostics
-
+def _classes_of(module: Any) -> dict[str, type[Any]]:
     return {
         cls.__name__: cls
-        for module in (models, scan_diagnostics)  # check/suggest reports, and scan reports
         for cls in vars(module).values()
         if isinstance(cls, type) and (dataclasses.is_dataclass(cls) or issubclass(cls, enum.Enum))
     }
+
+
+@functools.lru_cache(maxsize=1)
+def _report_classes() -> dict[str, type[Any]]:
+    return _classes_of(models)
+
+
+@functools.lru_cache(maxsize=1)
+def _scan_classes() -> dict[str, type[Any]]:
+    # Imported only for a scan report: a cached `check` never loads the scan package.
+    from kerasdoctor.scan import diagnostics as scan_diagnostics
+
+    return _classes_of(scan_diagnostics)
+
+
+def _class(name: str) -> type[Any]:
+    found = _report_classes().get(name)
+    return found if found is not None else _scan_classes()[name]
 
 
 def encode(value: Any) -> Any:
@@ -210,9 +223,9 @@ def decode(data: Any) -> Any:
     if not isinstance(data, dict):
         return data
     if "__enum__" in data:
-        return _classes()[data["__enum__"]](data["value"])
+        return _class(data["__enum__"])(data["value"])
     if "__dc__" in data:
-        cls = _classes()[data["__dc__"]]
+        cls = _class(data["__dc__"])
         return cls(**{k: decode(v) for k, v in data["fields"].items()})
     if "__tuple__" in data:
         return tuple(decode(v) for v in data["__tuple__"])

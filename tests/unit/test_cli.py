@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -222,22 +223,29 @@ def test_check_imports_no_scan_or_fix_code(tmp_path: Path) -> None:
         f"run(['check', '--python', {sys.executable!r}, '--json', '--timeout', '30'])\n"
         "print('\\n'.join(sorted(sys.modules)), file=sys.stderr)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=tmp_path,
-        check=False,
-    )
-    loaded = set(done.stderr.split())
-    assert "kerasdoctor.api" in loaded, done.stderr[-2000:]  # the command did run
-    scan_or_fix = sorted(
-        m
-        for m in loaded
-        if m.startswith(("kerasdoctor.scan", "kerasdoctor.fix", "kerasdoctor.pipeline_"))
-    )
-    assert scan_or_fix == []
+    # Twice: the first run probes and stores, the second is served from the cache.
+    environ = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    project = tmp_path / "project"
+    project.mkdir()
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=project,
+            env=environ,
+            check=False,
+        )
+        loaded = set(done.stderr.split())
+        assert "kerasdoctor.api" in loaded, done.stderr[-2000:]  # the command did run
+        scan_or_fix = sorted(
+            m
+            for m in loaded
+            if m.startswith(("kerasdoctor.scan", "kerasdoctor.fix", "kerasdoctor.pipeline_"))
+        )
+        assert scan_or_fix == []
+    assert '"from_cache": true' in done.stdout
 
 
 def test_project_prefer_unknown_family_is_a_usage_error(
