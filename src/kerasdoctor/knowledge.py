@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from kerasdoctor.models import Distribution, Target
+
+if TYPE_CHECKING:
+    from packaging.requirements import Requirement
 
 #: The import packages of the Keras families and TensorFlow: what shadowing can hide.
 KERAS_TOPS: tuple[str, ...] = ("keras", "tensorflow", "tf_keras", "keras_core")
@@ -268,6 +271,10 @@ def installed_as(target: Target, name: str) -> Distribution | None:
 
 def parse_requirement(line: str) -> Requirement | None:
     """A Requires-Dist line, or None when it does not parse (broken metadata is ignored)."""
+    # Imported here: its grammar compiles some twenty regular expressions, and a cached run
+    # parses no requirement.
+    from packaging.requirements import InvalidRequirement, Requirement
+
     try:
         return Requirement(line)
     except InvalidRequirement:
