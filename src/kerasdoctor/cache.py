@@ -40,6 +40,7 @@ from kerasdoctor import __version__, models
 from kerasdoctor.models import Report, Target
 
 if TYPE_CHECKING:
+    from kerasdoctor.multi.model import MatrixReport
     from kerasdoctor.scan.diagnostics import ScanReport
 
 #: 2: Report.options removed; 3: UseCheck.timed_out, entries with timeouts not stored;
@@ -178,11 +179,13 @@ def _stdlib_prefixes(target: Target) -> tuple[str, ...]:
 @functools.lru_cache(maxsize=1)
 def _classes() -> dict[str, type[Any]]:
     # Imported here: `check` never loads the scan package (start-up time).
+    from kerasdoctor.multi import model as multi_model
     from kerasdoctor.scan import diagnostics as scan_diagnostics
 
     return {
         cls.__name__: cls
-        for module in (models, scan_diagnostics)  # check/suggest reports, and scan reports
+        # check/suggest reports, scan reports, multi-target reports
+        for module in (models, scan_diagnostics, multi_model)
         for cls in vars(module).values()
         if isinstance(cls, type) and (dataclasses.is_dataclass(cls) or issubclass(cls, enum.Enum))
     }
@@ -234,7 +237,7 @@ def load(folder: Path, digest: str, expect: type[Any] = Report) -> Any:
     return report if isinstance(report, expect) else None
 
 
-def store(folder: Path, digest: str, report: Report | ScanReport) -> None:
+def store(folder: Path, digest: str, report: Report | ScanReport | MatrixReport) -> None:
     """Write an entry atomically; a cache that cannot be written is silently skipped."""
     document = {"format": FORMAT, "kerasdoctor": __version__, "report": encode(report)}
     with contextlib.suppress(OSError):

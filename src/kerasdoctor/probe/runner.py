@@ -68,8 +68,14 @@ def probe_all(
     environ: Mapping[str, str],
     settings: ProbeSettings = DEFAULT_SETTINGS,
     on_result: ProgressCallback | None = None,
+    slots: threading.Semaphore | None = None,
 ) -> tuple[ProbeOutcome, ...]:
-    """Probe every candidate; outcomes come back in the order of ``candidates``."""
+    """Probe every candidate; outcomes come back in the order of ``candidates``.
+
+    ``slots`` is shared by the calls that run at the same time (several targets of one run):
+    each probe, and the warm process it may start, holds one slot, so the run never has more
+    probes at once than it has slots, however many targets are probed.
+    """
     layer = process.layer()
     layer.reopen()  # a previous run in this process may have ended with Ctrl-C
     results: dict[int, ProbeOutcome] = {}
@@ -94,7 +100,7 @@ def probe_all(
             candidate = candidates[index]
             spec = use_specs.get(candidate.symbol) if settings.use_check else None
             future = pool.submit(
-                _probe_one, target, candidate, source, spec, environ, settings, zygotes
+                _probe_slotted, slots, target, candidate, source, spec, environ, settings, zygotes
             )
             futures[future] = index
         for future in as_completed(futures):
@@ -175,6 +181,22 @@ def _decide_without_process(target: Target, candidate: Candidate) -> ProbeOutcom
             method="find_spec",
         )
     return None
+
+
+def _probe_slotted(
+    slots: threading.Semaphore | None,
+    target: Target,
+    candidate: Candidate,
+    source: str,
+    use_spec: Mapping[str, Any] | None,
+    environ: Mapping[str, str],
+    settings: ProbeSettings,
+    zygotes: _Zygotes,
+) -> ProbeOutcome:
+    if slots is None:
+        return _probe_one(target, candidate, source, use_spec, environ, settings, zygotes)
+    with slots:
+        return _probe_one(target, candidate, source, use_spec, environ, settings, zygotes)
 
 
 def _probe_one(
