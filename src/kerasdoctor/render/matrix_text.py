@@ -17,10 +17,15 @@ def _reason(outcome: ProbeOutcome) -> str:
     if outcome.works and outcome.use is not None and outcome.use.usable is False:
         error = outcome.use.error
         detail = f"{error.type}: {error.message}" if error else outcome.use.how
-        return "imports but unusable: " + detail
+        return _short("imports but unusable: " + detail)
     error = outcome.error
-    text = f"{error.type}: {error.message}" if error else outcome.status.value
-    return " ".join(text.split())[:160]
+    return _short(f"{error.type}: {error.message}" if error else outcome.status.value)
+
+
+def _short(text: str, limit: int = 160) -> str:
+    """One line: a footnote never spreads an exception's paragraphs over the matrix."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def targets_block(report: MatrixReport) -> list[str]:
