@@ -174,3 +174,43 @@ def test_a_split_exits_1_and_names_it(
         assert f"`{mine['import_line']}`" in reason
         assert member.label in reason
     assert "TF_USE_LEGACY_KERAS" in reason and "tensorflow" in reason
+
+
+def test_merge_of_separate_check_documents_equals_one_multi_target_run(
+    tmp_path: Path, run_cache: Callable[[Scenario], Run]
+) -> None:
+    """CI jobs upload `check --json` each; `merge` must give what one multi-target run gives."""
+    members = (TF215, TORCH)
+    singles = [
+        run_cache(Scenario(m.env, dict(m.variables), symbols=("Dense",), command="check"))
+        for m in members
+    ]
+    paths = []
+    for member, single in zip(members, singles):
+        path = tmp_path / f"{member.label}.json"
+        path.write_text(json.dumps(single.document), "utf-8")
+        paths.append(str(path))
+    env = base_env(tmp_path / "keras-home")
+    merged = subprocess.run(
+        [sys.executable, "-m", "kerasdoctor", "merge", "--json", *paths],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+    cmd = [sys.executable, "-m", "kerasdoctor", "suggest", "Dense", "--json"]
+    for member in members:
+        cmd += ["--python", member.spec(), "--label", member.label]
+    multi = subprocess.run(
+        cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=1800, check=False
+    )
+    assert merged.returncode == multi.returncode, (merged.stderr, multi.stderr)
+    got = json.loads(merged.stdout)["suggestions"]
+    want = json.loads(multi.stdout)["suggestions"]
+    assert [(s["symbol"], s["import_line"], s["lines"]) for s in got] == [
+        (s["symbol"], s["import_line"], s["lines"]) for s in want
+    ]
+    assert want[0]["import_line"] is not None, want[0]["reason"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -275,3 +276,89 @@ def test_cli_bad_targets_are_one_line_exit_2(
     assert cli_run(args) == 2
     err = capsys.readouterr().err
     assert err.startswith("kerasdoctor: error: ") and err.count("\n") == 1
+
+
+# -- merge: documents of separate jobs give the same answer ------------------------------
+
+
+def write_documents(runs: Sequence[TargetRun], folder: Any) -> list[str]:
+    from kerasdoctor.render import json_document
+
+    paths = []
+    for run in runs:
+        path = folder / f"{run.label}.json"
+        report = run.report
+        document = json_document.report_to_dict(report)
+        document["kerasdoctor_version"] = merge_module().__version__
+        path.write_text(json.dumps(document), "utf-8")
+        paths.append(str(path))
+    return paths
+
+
+def merge_module() -> Any:
+    from kerasdoctor.multi import merge
+
+    return merge
+
+
+@pytest.mark.parametrize(
+    "make",
+    [lambda: [keras2(), keras3(), torch()], lambda: [legacy(), torch()]],
+    ids=["common", "split"],
+)
+def test_merge_of_documents_equals_choosing_from_the_runs(make: Any, tmp_path: Any) -> None:
+    runs = make()
+    paths = write_documents(runs, tmp_path)
+    merged = merge_module().merge(paths)
+    assert [r.label for r in merged.runs] == [r.label for r in runs]
+    expected = [common.choose(runs, "Dense")[0] for _ in (1,)]
+    assert [c.import_line for c in merged.common] == [c.import_line for c in expected]
+    assert [c.lines for c in merged.common] == [c.lines for c in expected]
+    assert merged.common[0].reason == expected[0].reason
+
+
+def test_merge_cli_prints_the_matrix_and_exits_1_on_a_split(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    paths = write_documents([legacy(), torch()], tmp_path)
+    assert cli_run(["merge", *paths]) == 1
+    out = capsys.readouterr().out
+    assert "no single line gives every target its own implementation" in out
+    paths = write_documents([keras2(), keras3(), torch()], tmp_path)
+    assert cli_run(["merge", "--json", *paths]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["suggestions"][0]["import_line"] == K_LINE.import_line
+
+
+def _edited(path: str, **changes: Any) -> None:
+    file = Path(path)
+    document = json.loads(file.read_text("utf-8"))
+    document.update(changes)
+    file.write_text(json.dumps(document), "utf-8")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"schema_version": 2},
+        {"kerasdoctor_version": "0.0.1"},
+        {"symbols": ["Adam"]},
+        {"document": "matrix"},
+        {"probes": "nonsense"},
+    ],
+    ids=["schema", "version", "symbols", "matrix", "garbage"],
+)
+def test_merge_refuses_documents_that_do_not_fit(
+    change: dict[str, Any], tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    paths = write_documents([keras3(), torch()], tmp_path)
+    _edited(paths[1], **change)
+    assert cli_run(["merge", *paths]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("kerasdoctor: error: ") and err.count("\n") == 1
+    assert "torch.json" in err
+
+
+def test_merge_refuses_a_missing_file(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli_run(["merge", str(tmp_path / "absent.json")]) == 2
+    assert capsys.readouterr().err.startswith("kerasdoctor: error: ")
