@@ -63,3 +63,20 @@ def validate_report(report_schema: dict[str, Any]) -> Any:
             raise AssertionError("JSON does not match the schema:\n" + "\n".join(lines))
 
     return validate
+
+
+@pytest.fixture(scope="session")
+def validate_matrix() -> Any:
+    """Call with a parsed multi-target ``--json`` document; raises when it does not match."""
+    text = resources.files("kerasdoctor.schema").joinpath("matrix.schema.json").read_text("utf-8")
+    schema = json.loads(text)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+
+    def validate(document: Any) -> None:
+        errors = sorted(validator.iter_errors(document), key=lambda e: list(e.path))
+        if errors:
+            lines = [f"{list(e.path)}: {e.message}" for e in errors[:10]]
+            raise AssertionError("JSON does not match the matrix schema:\n" + "\n".join(lines))
+
+    return validate

@@ -14,9 +14,10 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from kerasdoctor import __version__, cache, pipeline
-from kerasdoctor.diagnose import fixes
 from kerasdoctor.diagnose.rank import PREFER_CHOICES
+from kerasdoctor.errors import UsageError
 from kerasdoctor.models import Report
+from kerasdoctor.multi.model import MatrixReport
 from kerasdoctor.probe.runner import (
     DEFAULT_SETTINGS,
     DEFAULT_TIMEOUT,
@@ -35,6 +36,7 @@ __all__ = [
     "PREFER_CHOICES",
     "ProbeSettings",
     "diagnose",
+    "diagnose_many",
     "fix",
     "scan",
     "stop_probes",
@@ -68,33 +70,50 @@ def diagnose(
     started = time.monotonic()
     asked = pipeline.question(command, symbols or DEFAULT_SYMBOLS, prefer, ignore, settings)
     environ = dict(os.environ if environ is None else environ)
-    target = pipeline.inspect(asked, python, pipeline.working_directory(cwd), environ)
-    folder, digest = cache.cache_dir(environ), cache.key(target, environ, asked.cache_fields())
-    hit = cache.load(folder, digest) if use_cache else None
-    if isinstance(hit, Report):
-        return dataclasses.replace(hit, from_cache=True, seconds=time.monotonic() - started)
-    plan = pipeline.plan(asked, target)
-    prober = pipeline.Prober(target, plan, environ, settings, on_result)
-    outcomes = pipeline.probe_lines(prober, asked)
-    reference, suggestions, proposals = pipeline.choose(asked, target, plan, outcomes)
-    findings = fixes.ensure_pip(target, pipeline.prove(prober, proposals))
-    report = Report(
-        kerasdoctor_version=__version__,
-        command=command,
-        target=target,
-        symbols=plan.names,
-        probes=outcomes,
-        suggestions=suggestions,
-        findings=findings,
-        implementation=reference.label,
-        prefer=asked.prefer,
-        seconds=time.monotonic() - started,
+    cwd = pipeline.working_directory(cwd)
+    run = pipeline.run_target(
+        asked, python, cwd, environ, use_cache=use_cache, on_result=on_result, started=started
     )
-    if report.conclusive:
-        # Also with the cache off: --no-cache refreshes it. A timeout or a probe that could
-        # not run is about this run, not the environment: the next run must probe again.
-        cache.store(folder, digest, report)
-    return report
+    return run.report
+
+
+def diagnose_many(
+    targets: Sequence[str],
+    symbols: Sequence[str] | str = DEFAULT_SYMBOLS,
+    *,
+    labels: Sequence[str] = (),
+    cwd: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    settings: ProbeSettings = DEFAULT_SETTINGS,
+    prefer: str | None = None,
+    command: str = "check",
+    on_result: ProgressCallback | None = None,
+    use_cache: bool = False,
+) -> MatrixReport:
+    """Diagnose ``symbols`` in several targets at once; find the line that works everywhere.
+
+    Each of ``targets`` is ``PATH`` or ``PATH::NAME=VALUE[,NAME=VALUE]`` (variables set for
+    that target only, e.g. ``"/venvs/k3/bin/python::KERAS_BACKEND=torch"``); ``labels`` name
+    them in order (default: the venv's folder name). Every target gets exactly the report
+    :func:`diagnose` would give it alone, and the result's ``common`` holds, per symbol, the
+    line that works in every target and gives each its own reference object, or None and
+    the split. All targets share one budget of ``settings.jobs`` probes at once.
+    """
+    from kerasdoctor.multi import run
+    from kerasdoctor.multi import targets as target_specs
+
+    if not targets:
+        raise UsageError("targets: give at least one interpreter", parameter="targets")
+    specs = target_specs.with_labels([target_specs.parse(t) for t in targets], labels)
+    asked = pipeline.question(command, symbols or DEFAULT_SYMBOLS, prefer, frozenset(), settings)
+    return run.diagnose_many(
+        asked,
+        specs,
+        pipeline.working_directory(cwd),
+        dict(os.environ if environ is None else environ),
+        use_cache=use_cache,
+        on_result=on_result,
+    )
 
 
 def scan(

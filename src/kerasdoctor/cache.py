@@ -40,6 +40,7 @@ from kerasdoctor import __version__, models
 from kerasdoctor.models import Report, Target
 
 if TYPE_CHECKING:
+    from kerasdoctor.multi.model import MatrixReport
     from kerasdoctor.scan.diagnostics import ScanReport
 
 #: 2: Report.options removed; 3: UseCheck.timed_out, entries with timeouts not stored;
@@ -189,16 +190,17 @@ def _report_classes() -> dict[str, type[Any]]:
 
 
 @functools.lru_cache(maxsize=1)
-def _scan_classes() -> dict[str, type[Any]]:
-    # Imported only for a scan report: a cached `check` never loads the scan package.
+def _other_classes() -> dict[str, type[Any]]:
+    # Imported only for a scan or multi-target report: a cached `check` never loads them.
+    from kerasdoctor.multi import model as multi_model
     from kerasdoctor.scan import diagnostics as scan_diagnostics
 
-    return _classes_of(scan_diagnostics)
+    return {**_classes_of(scan_diagnostics), **_classes_of(multi_model)}
 
 
 def _class(name: str) -> type[Any]:
     found = _report_classes().get(name)
-    return found if found is not None else _scan_classes()[name]
+    return found if found is not None else _other_classes()[name]
 
 
 def encode(value: Any) -> Any:
@@ -247,7 +249,7 @@ def load(folder: Path, digest: str, expect: type[Any] = Report) -> Any:
     return report if isinstance(report, expect) else None
 
 
-def store(folder: Path, digest: str, report: Report | ScanReport) -> None:
+def store(folder: Path, digest: str, report: Report | ScanReport | MatrixReport) -> None:
     """Write an entry atomically; a cache that cannot be written is silently skipped."""
     document = {"format": FORMAT, "kerasdoctor": __version__, "report": encode(report)}
     with contextlib.suppress(OSError):

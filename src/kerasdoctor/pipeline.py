@@ -14,16 +14,18 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import tempfile
+import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from kerasdoctor import catalogue
+from kerasdoctor import __version__, cache, catalogue
 from kerasdoctor.diagnose import rank
 from kerasdoctor.errors import UsageError
 from kerasdoctor.interpreter import choose_interpreter, inspect_target
-from kerasdoctor.models import Candidate, Finding, ProbeOutcome, Suggestion, Target
+from kerasdoctor.models import Candidate, Finding, ProbeOutcome, Report, Suggestion, Target
 from kerasdoctor.probe import ProbeSettings, WarmPool, probe_all, warm_pool
 from kerasdoctor.probe.runner import ProgressCallback
 
@@ -177,6 +179,8 @@ class Prober:
     on_result: ProgressCallback | None = None
     #: warm processes shared by the run's batches (:func:`warm`); None: each batch its own
     pool: WarmPool | None = None
+    #: shared with the other targets of a multi-target run (see probe_all)
+    slots: threading.Semaphore | None = None
 
     def probe(self, batch: Sequence[Candidate]) -> tuple[ProbeOutcome, ...]:
         """One batch, in parallel, from the target's working directory and environment."""
@@ -189,6 +193,7 @@ class Prober:
                 settings=self.settings,
                 on_result=self.on_result,
                 pool=self.pool,
+                slots=self.slots,
             )
         with protected_keras_home(self.target, self.environ) as environ:
             return probe_all(
@@ -198,6 +203,7 @@ class Prober:
                 environ=environ,
                 settings=self.settings,
                 on_result=self.on_result,
+                slots=self.slots,
             )
 
     def reprobe(
@@ -219,6 +225,7 @@ class Prober:
                 use_specs=self.plan.use_specs,
                 environ=probe_environ,
                 settings=self.settings,
+                slots=self.slots,
             )
 
 
@@ -279,3 +286,58 @@ def prove(prober: Reprober, proposals: Sequence[rules.Proposal]) -> tuple[Findin
 
 def working_directory(cwd: str | None) -> str:
     return str(Path.cwd()) if cwd is None else cwd
+
+
+@dataclass(frozen=True)
+class Run:
+    """One target's report, and the prober that can probe more lines in it (None: cached)."""
+
+    report: Report
+    prober: Prober | None
+
+
+def run_target(
+    asked: Question,
+    python: str | None,
+    cwd: str,
+    environ: Mapping[str, str],
+    *,
+    use_cache: bool,
+    on_result: ProgressCallback | None = None,
+    slots: threading.Semaphore | None = None,
+    started: float | None = None,
+    target: Target | None = None,
+) -> Run:
+    """The whole single-target run of :func:`kerasdoctor.api.diagnose` (one target)."""
+    from kerasdoctor.diagnose import fixes
+
+    started = time.monotonic() if started is None else started
+    if target is None:
+        target = inspect(asked, python, cwd, environ)
+    folder, digest = cache.cache_dir(environ), cache.key(target, environ, asked.cache_fields())
+    hit = cache.load(folder, digest) if use_cache else None
+    if isinstance(hit, Report):
+        report = dataclasses.replace(hit, from_cache=True, seconds=time.monotonic() - started)
+        return Run(report, None)
+    planned = plan(asked, target)
+    prober = Prober(target, planned, environ, asked.settings, on_result, slots=slots)
+    outcomes = probe_lines(prober, asked)
+    reference, suggestions, proposals = choose(asked, target, planned, outcomes)
+    findings = fixes.ensure_pip(target, prove(prober, proposals))
+    report = Report(
+        kerasdoctor_version=__version__,
+        command=asked.command,
+        target=target,
+        symbols=planned.names,
+        probes=outcomes,
+        suggestions=suggestions,
+        findings=findings,
+        implementation=reference.label,
+        prefer=asked.prefer,
+        seconds=time.monotonic() - started,
+    )
+    if report.conclusive:
+        # Also with the cache off: --no-cache refreshes it. A timeout or a probe that could
+        # not run is about this run, not the environment: the next run must probe again.
+        cache.store(folder, digest, report)
+    return Run(report, prober)

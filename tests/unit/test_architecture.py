@@ -71,6 +71,17 @@ FORBIDDEN: dict[str, tuple[tuple[str, ...], str]] = {
         (*RUNNING, *ORCHESTRATION),
         "rewriting source files is static; the pipeline decides what to rewrite",
     ),
+    f"{PKG}.multi.common": (
+        (*RUNNING, *ORCHESTRATION, f"{PKG}.cache", f"{PKG}.render"),
+        "the common line is pure: per-target outcomes in, the answer out",
+    ),
+    f"{PKG}.multi.model": ((*RUNNING, *ORCHESTRATION, f"{PKG}.diagnose"), "data"),
+    f"{PKG}.multi.targets": ((*RUNNING, *ORCHESTRATION, f"{PKG}.diagnose"), "parsing"),
+    f"{PKG}.multi.merge": (
+        (*RUNNING, *ORCHESTRATION, f"{PKG}.cache"),
+        "merge reads documents back into the model; it probes nothing",
+    ),
+    f"{PKG}.multi.run": ((f"{PKG}.api", f"{PKG}.cli"), "the API and the CLI sit above it"),
     f"{PKG}.pipeline": ((f"{PKG}.api", f"{PKG}.cli"), "the API and the CLI sit above it"),
     f"{PKG}.api": ((f"{PKG}.cli",), "the CLI sits above the API"),
     f"{PKG}.cli": (

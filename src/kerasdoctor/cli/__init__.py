@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "explain": "kerasdoctor.cli.explain:explain",
     "fix": "kerasdoctor.cli.fix:fix",
     "report": "kerasdoctor.cli.report:report",
+    "merge": "kerasdoctor.cli.merge:merge",
 }
 
 

@@ -16,8 +16,9 @@ import click
 
 from kerasdoctor import api, config
 from kerasdoctor.cli.terminal import interactive
-from kerasdoctor.errors import ExitCode
+from kerasdoctor.errors import ExitCode, UsageError
 from kerasdoctor.models import ProbeOutcome, Report, Severity
+from kerasdoctor.multi.model import MatrixReport
 from kerasdoctor.render.shells import Shell
 
 
@@ -120,9 +121,19 @@ def _option_decorators() -> dict[str, Callable[[Any], Any]]:
         "python": click.option(
             "--python",
             "python",
-            metavar="PATH",
+            metavar="PATH[::NAME=VALUE,...]",
+            multiple=True,
             help="Interpreter (or venv/conda folder) to diagnose. Default: "
-            "$VIRTUAL_ENV, then $CONDA_PREFIX, then the running interpreter.",
+            "$VIRTUAL_ENV, then $CONDA_PREFIX, then the running interpreter. Repeat it for "
+            "several targets at once (a matrix, and the line that works in all); "
+            "::NAME=VALUE sets variables for that target only.",
+        ),
+        "label": click.option(
+            "--label",
+            "label",
+            multiple=True,
+            metavar="NAME",
+            help="Name the targets of repeated --python, in order (default: the folder name).",
         ),
         "as_json": click.option(
             "--json",
@@ -196,7 +207,7 @@ class Options:
     """The options every diagnosing command shares, merged with [tool.kerasdoctor]."""
 
     symbols: tuple[str, ...]
-    python: str | None
+    python: tuple[str, ...]
     as_json: bool
     timeout: float | None
     jobs: int
@@ -208,6 +219,12 @@ class Options:
     no_cache: bool
     no_fork: bool
     shell: str | None = None
+    label: tuple[str, ...] = ()
+
+    @property
+    def several(self) -> bool:
+        """Several targets (or a target with its own variables): the matrix views."""
+        return len(self.python) > 1 or any("::" in p for p in self.python)
 
     @property
     def fix_shell(self) -> Shell | None:
@@ -217,6 +234,12 @@ class Options:
 
 def diagnose(command: str, options: Options) -> tuple[Report, bool]:
     """Run the pipeline; returns the report and whether --strict is in force."""
+    if options.several:
+        raise UsageError(
+            "several --python targets (or PATH::NAME=VALUE) work with check and suggest only"
+        )
+    if options.label:
+        raise UsageError("--label names the targets of repeated --python")
     project = config.load(Path.cwd())
     ignore = {config.check_code(c) for c in (*project.ignore, *options.ignore)}
     timeout = options.timeout if options.timeout is not None else project.timeout
@@ -230,7 +253,7 @@ def diagnose(command: str, options: Options) -> tuple[Report, bool]:
     with Progress(interactive(sys.stderr)) as progress:
         report = api.diagnose(
             options.symbols,
-            python=options.python,
+            python=options.python[0] if options.python else None,
             settings=settings,
             prefer=options.prefer or project.prefer,  # validated by the API, once
             command=command,
@@ -239,3 +262,26 @@ def diagnose(command: str, options: Options) -> tuple[Report, bool]:
             use_cache=not options.no_cache,
         )
     return report, options.strict or project.strict
+
+
+def diagnose_many(command: str, options: Options) -> MatrixReport:
+    """Run the multi-target pipeline over every ``--python`` of ``options``."""
+    project = config.load(Path.cwd())
+    timeout = options.timeout if options.timeout is not None else project.timeout
+    settings = api.ProbeSettings(
+        timeout=api.DEFAULT_TIMEOUT if timeout is None else timeout,
+        jobs=options.jobs,
+        use_check=not options.no_use_check,
+        fork=not options.no_fork,
+    )
+    with Progress(interactive(sys.stderr)) as progress:
+        return api.diagnose_many(
+            options.python,
+            options.symbols,
+            labels=options.label,
+            settings=settings,
+            prefer=options.prefer or project.prefer,
+            command=command,
+            on_result=progress,
+            use_cache=not options.no_cache,
+        )

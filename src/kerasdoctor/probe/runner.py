@@ -70,11 +70,15 @@ def probe_all(
     settings: ProbeSettings = DEFAULT_SETTINGS,
     on_result: ProgressCallback | None = None,
     pool: WarmPool | None = None,
+    slots: threading.Semaphore | None = None,
 ) -> tuple[ProbeOutcome, ...]:
     """Probe every candidate; outcomes come back in the order of ``candidates``.
 
     ``pool``: warm processes opened by :func:`warm_pool` for this target and ``environ``,
     kept for the caller's next batch; without it, this call's own are closed at its end.
+    ``slots`` is shared by the calls that run at the same time (several targets of one run):
+    each probe, and the warm process it may start, holds one slot, so the run never has more
+    probes at once than it has slots, however many targets are probed.
     """
     layer = process.layer()
     layer.reopen()  # a previous run in this process may have ended with Ctrl-C
@@ -99,7 +103,9 @@ def probe_all(
         for index in to_run:
             candidate = candidates[index]
             spec = use_specs.get(candidate.symbol) if settings.use_check else None
-            future = threads.submit(_probe_one, target, candidate, spec, environ, settings, warm)
+            future = threads.submit(
+                _probe_slotted, slots, target, candidate, spec, environ, settings, warm
+            )
             futures[future] = index
         for future in as_completed(futures):
             index = futures[future]
@@ -241,6 +247,21 @@ def _decide_without_process(target: Target, candidate: Candidate) -> ProbeOutcom
             method="find_spec",
         )
     return None
+
+
+def _probe_slotted(
+    slots: threading.Semaphore | None,
+    target: Target,
+    candidate: Candidate,
+    use_spec: Mapping[str, Any] | None,
+    environ: Mapping[str, str],
+    settings: ProbeSettings,
+    zygotes: WarmPool,
+) -> ProbeOutcome:
+    if slots is None:
+        return _probe_one(target, candidate, use_spec, environ, settings, zygotes)
+    with slots:
+        return _probe_one(target, candidate, use_spec, environ, settings, zygotes)
 
 
 def _probe_one(

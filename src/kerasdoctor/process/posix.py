@@ -295,16 +295,17 @@ class PosixLayer(ProcessLayer):
         inherited = (result_w, control_r) if control else (result_w,)
         started = time.monotonic()
         try:
-            proc = subprocess.Popen(
-                [python, "-c", source, *map(str, inherited)],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                pass_fds=inherited,
-                cwd=cwd,
-                env=dict(env),
-                start_new_session=True,
-            )
+            with _SPAWNING:
+                proc = subprocess.Popen(
+                    [python, "-c", source, *map(str, inherited)],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    pass_fds=inherited,
+                    cwd=cwd,
+                    env=dict(env),
+                    start_new_session=True,
+                )
         except OSError as exc:
             for fd in (result_r, result_w, control_r, control_w):
                 if fd >= 0:
@@ -337,12 +338,27 @@ class PosixLayer(ProcessLayer):
         return self.groups.closed
 
 
+#: Held while a payload is started and while /proc is searched for holders of our pipes.
+#: Between fork and exec, a child being started from another thread holds a copy of every
+#: descriptor of ours, those pipes included: a search at that moment took it for a
+#: leftover descendant and killed it (several targets start and end warm processes at once;
+#: their lines then all "crashed" with SIGKILL). Popen returns only after the exec, which
+#: closed every descriptor the child was not given.
+_SPAWNING = threading.Lock()
+
+
 def _kill_holders(fds: list[int]) -> None:
     """SIGKILL every other process that holds one of our pipes (Linux /proc; else nothing).
 
     Only a descendant of a payload can hold them (the pipes are private), so whatever
-    process (and process group) holds one is ours to end.
+    process (and process group) holds one is ours to end; no child of ours is between fork
+    and exec while we look (:data:`_SPAWNING`).
     """
+    with _SPAWNING:
+        _kill_holders_now(fds)
+
+
+def _kill_holders_now(fds: list[int]) -> None:
     links: set[str] = set()
     for fd in fds:
         with contextlib.suppress(OSError):
