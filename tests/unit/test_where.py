@@ -33,7 +33,7 @@ def _recorded(raw: dict[str, Any], module: str, name: str) -> dict[str, list[tup
     for module_id, pattern_id, _public in raw["symbols"][name]:
         if raw["modules"][module_id] != module:
             continue
-        dist = ROOT_DISTRIBUTIONS[module.split(".")[0]]
+        dist = ROOT_DISTRIBUTIONS[module.split(".", maxsplit=1)[0]]
         out: dict[str, list[tuple[str, bool]]] = {dist: []}
         for sample, char in zip(raw["samples"], raw["patterns"][pattern_id]):
             if char != "-":
