@@ -116,9 +116,12 @@ class History:
         return LineHistory(module, name, bool(public), dist, tuple(outcomes))
 
     def sampled(self, distribution: str) -> tuple[str, ...]:
-        """The sampled versions of one distribution, oldest first."""
-        versions = {s.subjects[distribution] for s in self.samples if distribution in s.subjects}
-        return tuple(sorted(versions, key=version_key))
+        """The sampled versions of one distribution, oldest first: ``"2.3.1 (3.7.16)"``."""
+        found = {
+            (s.subjects[distribution], s.python) for s in self.samples if distribution in s.subjects
+        }
+        ordered = sorted(found, key=lambda vp: (version_key(vp[0]), version_key(vp[1])))
+        return tuple(f"{version} ({python})" for version, python in ordered)
 
     def close_matches(self, name: str) -> list[str]:
         import difflib

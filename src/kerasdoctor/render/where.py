@@ -49,7 +49,7 @@ def render_text(answer: WhereAnswer) -> str:
     out.append("")
     for dist in dists:
         versions = answer.history.sampled(dist)
-        out.append(f"sampled {dist}: {', '.join(versions)}")
+        out.append(f"sampled {dist} (Python): {', '.join(versions)}")
     if answer.history.failed:
         names = ", ".join(f.name for f in answer.history.failed)
         out.append(f"tried but not installable here (not sampled): {names}")
