@@ -148,24 +148,17 @@ SAMPLES: dict[str, Sample] = {
         _s("tf218", "3.11", "tensorflow==2.18.1", "tensorflow"),
         _s("tf219", "3.11", "tensorflow==2.19.1", "tensorflow"),
         _s("tf220", "3.11", "tensorflow==2.20.0", "tensorflow"),
+        # Each keras 3 minor beside a TensorFlow that accepts it (TF 2.21 needs keras >= 3.12,
+        # 2.20 >= 3.10, 2.18 >= 3.5, 2.16 >= 3.0), contemporary where possible.
         *(
-            _s(f"k3{minor}", "3.11", f"tensorflow==2.21.0 keras=={version}", "keras")
-            for minor, version in (
-                ("1", "3.1.1"),
-                ("2", "3.2.1"),
-                ("3", "3.3.3"),
-                ("4", "3.4.1"),
-                ("5", "3.5.0"),
-                ("6", "3.6.0"),
-                ("7", "3.7.0"),
-                ("8", "3.8.0"),
-                ("9", "3.9.2"),
-                ("10", "3.10.0"),
-                ("11", "3.11.3"),
-                ("12", "3.12.0"),
-                ("13", "3.13.2"),
-                ("14", "3.14.0"),
+            _s(f"k3{version.split('.')[1]}", "3.11", f"{tf} keras=={version}", "keras")
+            for tf, versions in (
+                ("tensorflow==2.16.2", ("3.1.1", "3.2.1", "3.3.3", "3.4.1")),
+                ("tensorflow==2.18.1", ("3.5.0", "3.6.0", "3.7.0", "3.8.0", "3.9.2")),
+                ("tensorflow==2.20.0", ("3.10.0", "3.11.3")),
+                ("tensorflow==2.21.0", ("3.12.0", "3.13.2", "3.14.0")),
             )
+            for version in versions
         ),
         *(
             _s(f"tfk2{minor}", "3.11", f"tensorflow==2.{minor}.* tf-keras==2.{minor}.*", "tf-keras")
