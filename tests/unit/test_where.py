@@ -15,7 +15,7 @@ import jsonschema
 import pytest
 
 from kerasdoctor.cli import run
-from kerasdoctor.history import ROOT_DISTRIBUTIONS, load, version_key, where
+from kerasdoctor.history import ROOT_DISTRIBUTIONS, load, version_key, where, worked_hint
 from kerasdoctor.render.where import render_text, to_document
 
 SYMBOLS = ("BatchNormalization", "Dense", "Adam", "pad_sequences", "to_categorical", "Model")
@@ -123,3 +123,28 @@ def test_unknown_symbol_is_one_error_line(symbol: str, capsys: pytest.CaptureFix
 def test_a_typo_gets_a_suggestion(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["where", "batchnormalization"]) == 2
     assert "BatchNormalization" in capsys.readouterr().err
+
+
+def test_worked_hint_names_the_last_sampled_release_that_worked(raw: dict[str, Any]) -> None:
+    module, name = "keras.layers.normalization", "BatchNormalization"
+    recorded = _recorded(raw, module, name)["keras"]
+    last = max((v for v, ok in recorded if ok), key=version_key)
+    newer = {"keras": ("keras", "99.0.0")}
+    assert worked_hint(module, name, newer) == (
+        f"worked up to keras {last} (sampled); this environment has keras 99.0.0"
+    )
+    absent = worked_hint(module, name, {})
+    assert absent is not None and absent.endswith("this environment has no keras")
+    assert worked_hint("keras.layers", "NoSuchLayerAnywhere", newer) is None
+
+
+def test_no_hint_for_a_line_that_never_worked_in_a_sample(raw: dict[str, Any]) -> None:
+    never = [
+        (raw["modules"][m], name)
+        for name in SYMBOLS
+        for m, p, _ in raw["symbols"][name]
+        if set(raw["patterns"][p]) <= {".", "-"}
+    ]
+    assert never, "the record has no line that failed everywhere (contrib, _impl...)"
+    module, name = never[0]
+    assert worked_hint(module, name, {"keras": ("keras", "99.0.0")}) is None
