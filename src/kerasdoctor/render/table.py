@@ -175,7 +175,7 @@ def _answer(out: _Out, report: Report, verbose: bool) -> None:
             )
             hint = _history_hint(report, asked)
             if hint is not None:
-                out.prose(f"  ({hint})", "dim")
+                out.prose(f"({hint})", "dim", indent="  ")
     working = [s for s in report.suggestions if s.candidate is not None]
     lines = merged([(s.candidate.module, s.candidate.name) for s in working if s.candidate])
     if lines:
