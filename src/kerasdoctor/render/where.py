@@ -53,7 +53,7 @@ def render_text(answer: WhereAnswer) -> str:
     if answer.history.failed:
         names = ", ".join(f.name for f in answer.history.failed)
         out.append(f"tried but not installable here (not sampled): {names}")
-    out.append("Ranges name sampled releases only; versions between them were not tried.")
+    out.append("A range covers the sampled releases listed above, never a release not sampled.")
     return "\n".join(out) + "\n"
 
 
