@@ -58,6 +58,10 @@ download here)::
     tf13:  P36 tensorflow==1.3.0 'numpy<1.17' 'protobuf<3.20'
     kc:    P311 keras-core==0.1.7 'jax[cpu]'
 
+Which of these lines worked in *which* release (the data of ``kerasdoctor where``) is
+recorded by the companion script ``scripts/gen_history.py``, from this catalogue: run it
+after regenerating ``symbols.json``.
+
 ``--save-raw DIR`` keeps each environment's raw result; ``--raw FILE`` merges
 saved raw results instead of (or on top of) running interpreters, which is the
 quick way to re-merge after editing the curated files.

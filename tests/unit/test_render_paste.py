@@ -10,6 +10,7 @@ import pytest
 
 from helpers.factories import dist, failed, line, ok, target
 from kerasdoctor.diagnose import rank
+from kerasdoctor.history import installed_versions, worked_hint
 from kerasdoctor.models import (
     Distribution,
     Finding,
@@ -165,7 +166,16 @@ def test_the_line_asked_about_is_the_headline() -> None:
         "✗ your line fails here: ModuleNotFoundError: No module named "
         "'keras.layers.normalization'; use:"
     )
-    assert rows[start + 1] == "→ Use: from tensorflow.keras.layers import BatchNormalization"
+    # Under the error: when the line worked in the releases `where` records (data, no probe).
+    report = _asked(False)
+    hint = worked_hint(
+        "keras.layers.normalization",
+        "BatchNormalization",
+        installed_versions(report.target.distributions),
+    )
+    assert hint is not None and hint.startswith("worked up to keras ")
+    assert rows[start + 1] == f"  ({hint})"
+    assert rows[start + 2] == "→ Use: from tensorflow.keras.layers import BatchNormalization"
     rows = table.render(_asked(True), width=80, color=False).splitlines()
     assert rows[rows.index("") + 1] == "✓ your line works here; suggested instead:"
 

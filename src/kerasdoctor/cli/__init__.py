@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "suggest": "kerasdoctor.cli.check:suggest",
     "scan": "kerasdoctor.cli.scan:scan",
     "explain": "kerasdoctor.cli.explain:explain",
+    "where": "kerasdoctor.cli.where:where",
     "fix": "kerasdoctor.cli.fix:fix",
     "report": "kerasdoctor.cli.report:report",
     "merge": "kerasdoctor.cli.merge:merge",

@@ -137,6 +137,16 @@ def _asked(report: Report, symbol: str) -> ProbeOutcome | None:
     )
 
 
+def _history_hint(report: Report, asked: ProbeOutcome) -> str | None:
+    """When a failing line worked in the releases recorded by ``where`` (data only, no probe)."""
+    from kerasdoctor.history import installed_versions, worked_hint
+
+    candidate = asked.candidate
+    return worked_hint(
+        candidate.module, candidate.name, installed_versions(report.target.distributions)
+    )
+
+
 def _answer(out: _Out, report: Report, verbose: bool) -> None:
     """The line to use (merged per module), and the verdict on the line the user asked about."""
     for suggestion in report.suggestions:
@@ -163,6 +173,9 @@ def _answer(out: _Out, report: Report, verbose: bool) -> None:
                 + ("; use:" if suggestion.import_line else ""),
                 "bold red",
             )
+            hint = _history_hint(report, asked)
+            if hint is not None:
+                out.prose(f"({hint})", "dim", indent="  ")
     working = [s for s in report.suggestions if s.candidate is not None]
     lines = merged([(s.candidate.module, s.candidate.name) for s in working if s.candidate])
     if lines:
