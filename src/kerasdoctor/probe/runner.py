@@ -8,6 +8,7 @@ with no ``keras_core`` anywhere fails with exactly ``No module named 'keras_core
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import threading
@@ -258,9 +259,7 @@ def _probe_slotted(
     settings: ProbeSettings,
     zygotes: WarmPool,
 ) -> ProbeOutcome:
-    if slots is None:
-        return _probe_one(target, candidate, use_spec, environ, settings, zygotes)
-    with slots:
+    with contextlib.nullcontext() if slots is None else slots:
         return _probe_one(target, candidate, use_spec, environ, settings, zygotes)
 
 
