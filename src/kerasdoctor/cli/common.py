@@ -242,13 +242,7 @@ def diagnose(command: str, options: Options) -> tuple[Report, bool]:
         raise UsageError("--label names the targets of repeated --python")
     project = config.load(Path.cwd())
     ignore = {config.check_code(c) for c in (*project.ignore, *options.ignore)}
-    timeout = options.timeout if options.timeout is not None else project.timeout
-    settings = api.ProbeSettings(
-        timeout=api.DEFAULT_TIMEOUT if timeout is None else timeout,
-        jobs=options.jobs,
-        use_check=not options.no_use_check,
-        fork=not options.no_fork,
-    )
+    settings = _settings(options, project)
     # FORCE_COLOR colours piped output, but a spinner only ever draws on a terminal.
     with Progress(interactive(sys.stderr)) as progress:
         report = api.diagnose(
@@ -264,16 +258,21 @@ def diagnose(command: str, options: Options) -> tuple[Report, bool]:
     return report, options.strict or project.strict
 
 
-def diagnose_many(command: str, options: Options) -> MatrixReport:
-    """Run the multi-target pipeline over every ``--python`` of ``options``."""
-    project = config.load(Path.cwd())
+def _settings(options: Options, project: config.Settings) -> api.ProbeSettings:
+    """The probe settings of a run: the command line's, then [tool.kerasdoctor]'s timeout."""
     timeout = options.timeout if options.timeout is not None else project.timeout
-    settings = api.ProbeSettings(
+    return api.ProbeSettings(
         timeout=api.DEFAULT_TIMEOUT if timeout is None else timeout,
         jobs=options.jobs,
         use_check=not options.no_use_check,
         fork=not options.no_fork,
     )
+
+
+def diagnose_many(command: str, options: Options) -> MatrixReport:
+    """Run the multi-target pipeline over every ``--python`` of ``options``."""
+    project = config.load(Path.cwd())
+    settings = _settings(options, project)
     with Progress(interactive(sys.stderr)) as progress:
         return api.diagnose_many(
             options.python,
